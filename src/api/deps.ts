@@ -1,0 +1,8 @@
+import type { IssueService } from '../domain/issues/service.js';
+import type { ProjectService } from '../domain/projects/service.js';
+
+/** The services the JSON API reads through (the same ones MCP and the CLI use). */
+export interface ApiDeps {
+  projects: ProjectService;
+  issues: IssueService;
+}

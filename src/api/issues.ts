@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../errors.js';
+import { ISSUE_SORTS, ISSUE_STATUSES } from '../domain/issues/service.js';
+import type { ApiDeps } from './deps.js';
+import { bodyObject, optionalInt, optionalOneOf, optionalString, pathId } from './params.js';
+
+type Q = Record<string, unknown>;
+/** Who changed a status. Until login exists (issue: OAuth/OIDC), API callers are anonymous. */
+const API_ACTOR = 'api';
+
+export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: ApiDeps): void {
+  app.get<{ Params: { project: string }; Querystring: Q }>(
+    '/api/v1/projects/:project/issues',
+    async (request) => {
+      const project = projects.getProject(request.params.project);
+      const q = request.query;
+      return issues.listIssues({
+        projectId: project.id,
+        status: optionalOneOf(q, 'status', [...ISSUE_STATUSES, 'all'] as const),
+        environment: optionalString(q, 'environment'),
+        release: optionalString(q, 'release'),
+        query: optionalString(q, 'query'),
+        sort: optionalOneOf(q, 'sort', ISSUE_SORTS),
+        limit: optionalInt(q, 'limit'),
+        cursor: optionalString(q, 'cursor'),
+      });
+    },
+  );
+
+  // Bulk status change: {"ids": [1, 2], "status": "resolved"}.
+  app.patch<{ Params: { project: string } }>('/api/v1/projects/:project/issues', async (request) => {
+    const project = projects.getProject(request.params.project);
+    const { ids, status, reason } = bodyObject(request.body);
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) {
+      throw badRequest('Send {"ids": [<issue id>, …], "status": "open" | "resolved" | "ignored"}.');
+    }
+    const numeric = ids as number[];
+    for (const id of numeric) {
+      if (issues.getIssue(id).project_id !== project.id)
+        throw badRequest(`Issue ${id} is not in project ${project.slug}.`);
+    }
+    return issues.setStatus(
+      numeric,
+      String(status),
+      API_ACTOR,
+      typeof reason === 'string' ? reason : undefined,
+    );
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/issues/:id', async (request) =>
+    issues.getIssue(pathId(request.params.id, 'issue')),
+  );
+
+  app.patch<{ Params: { id: string } }>('/api/v1/issues/:id', async (request) => {
+    const { status, reason } = bodyObject(request.body);
+    const id = pathId(request.params.id, 'issue');
+    const result = issues.setStatus(
+      [id],
+      String(status),
+      API_ACTOR,
+      typeof reason === 'string' ? reason : undefined,
+    );
+    return { changed: result.changed.length > 0, issue: issues.getIssue(id) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/issues/:id/status-changes', async (request) => ({
+    status_changes: issues.listStatusChanges(pathId(request.params.id, 'issue')),
+  }));
+
+  app.get<{ Params: { id: string }; Querystring: Q }>('/api/v1/issues/:id/events', async (request) =>
+    issues.listIssueEvents(pathId(request.params.id, 'issue'), {
+      limit: optionalInt(request.query, 'limit'),
+      cursor: optionalString(request.query, 'cursor'),
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>('/api/v1/issues/:id/events/latest', async (request) =>
+    issues.getLatestEvent(pathId(request.params.id, 'issue')),
+  );
+
+  app.get<{ Params: { project: string; eventId: string } }>(
+    '/api/v1/projects/:project/events/:eventId',
+    async (request) => {
+      const project = projects.getProject(request.params.project);
+      return issues.getEvent(project.id, request.params.eventId);
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../errors.js';
+import type { ApiDeps } from './deps.js';
+import { bodyObject } from './params.js';
+
+export function registerProjectRoutes(app: FastifyInstance, { projects }: ApiDeps): void {
+  app.get('/api/v1/projects', async () => ({ projects: projects.listProjects() }));
+
+  app.post('/api/v1/projects', async (request, reply) => {
+    const { name } = bodyObject(request.body);
+    if (typeof name !== 'string') throw badRequest('Send {"name": "<project name>"}.');
+    return reply.code(201).send(projects.createProject(name));
+  });
+
+  app.get<{ Params: { project: string } }>('/api/v1/projects/:project', async (request) =>
+    projects.getProject(request.params.project),
+  );
+}

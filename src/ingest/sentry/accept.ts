@@ -1,0 +1,187 @@
+/**
+ * Accepting Sentry payloads: authenticate, cap, validate the framing, enqueue, answer. Nothing here
+ * parses or stores an event beyond what the answer needs; the digest worker does the rest. The
+ * caller has already read and decompressed the body within the byte caps (decode-body.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+import { AppError, badRequest, tooLarge } from '../../errors.js';
+import type { Queue } from '../../queue/queue.js';
+import type { NewJob } from '../../storage/index.js';
+import type { IngestStats } from '../stats.js';
+import { extractAuth } from './auth.js';
+import { parseEnvelope, type Envelope } from './envelope.js';
+
+export interface SentryRequest {
+  projectId: string;
+  query: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer | undefined;
+  clientIp: string;
+}
+
+export interface AcceptDeps {
+  findProjectByKey(publicKey: string): { id: number; slug: string } | undefined;
+  queue: Queue;
+  stats: IngestStats;
+  maxEventBytes: number;
+}
+
+/** Item types the worker digests into events; every other type is accepted and dropped (counted). */
+const EVENT_ITEM_TYPES = new Set(['event']);
+const HEX_32 = /^[0-9a-f]{32}$/;
+
+export async function acceptEnvelope(req: SentryRequest, deps: AcceptDeps): Promise<{ id?: string }> {
+  const pathProjectId = parseProjectId(req.projectId);
+  if (!req.body || req.body.length === 0)
+    throw badRequest('empty envelope: the body must hold at least the envelope header line.');
+  const envelope = parseEnvelope(req.body);
+  const project = authenticate(req, pathProjectId, deps, envelope.headers['dsn']);
+
+  const receivedAt = Date.now();
+  const headerEventId = envelope.headers['event_id'] as string | undefined;
+  const jobs: NewJob[] = [];
+  let responseId = headerEventId;
+  for (const item of envelope.items) {
+    if (!EVENT_ITEM_TYPES.has(item.type)) {
+      deps.stats.recordAccepted(item.type, itemCount(item.headers), receivedAt);
+      deps.stats.recordDropped(item.type, itemCount(item.headers));
+      continue;
+    }
+    if (item.payload.length > deps.maxEventBytes) {
+      throw tooLarge(
+        `event item is ${item.payload.length} bytes; the limit is ${deps.maxEventBytes} (SNAG_MAX_EVENT_BYTES).`,
+      );
+    }
+    const eventId = headerEventId ?? eventIdFromPayload(item.payload) ?? mintEventId();
+    responseId ??= eventId;
+    jobs.push(eventJob(project.id, receivedAt, eventId, req.clientIp, item.payload));
+  }
+  await deps.queue.enqueue(jobs);
+  for (const j of jobs) deps.stats.recordAccepted(j.kind, 1, receivedAt);
+  return responseId ? { id: responseId } : {};
+}
+
+/**
+ * The legacy store endpoint: one JSON event, optionally base64 + zlib (very old SDKs). Old Python
+ * SDKs still post errors here.
+ */
+export async function acceptStore(
+  req: SentryRequest,
+  deps: AcceptDeps,
+): Promise<{ id: string } | Record<string, never>> {
+  const pathProjectId = parseProjectId(req.projectId);
+  const project = authenticate(req, pathProjectId, deps, undefined);
+  if (!req.body || req.body.length === 0) throw badRequest('empty body: post one JSON event.');
+  const json = decodeStoreBody(req.body, deps.maxEventBytes);
+  if (json.length > deps.maxEventBytes) {
+    throw tooLarge(
+      `event is ${json.length} bytes; the limit is ${deps.maxEventBytes} (SNAG_MAX_EVENT_BYTES).`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString('utf8'));
+  } catch (err) {
+    throw badRequest(`body is not JSON: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw badRequest('body must be a JSON object (one event).');
+  const receivedAt = Date.now();
+  const payloadId = normalizeEventId((parsed as { event_id?: unknown }).event_id);
+  const eventId = payloadId ?? mintEventId();
+  if ((parsed as { type?: unknown }).type === 'transaction') {
+    deps.stats.recordAccepted('transaction', 1, receivedAt);
+    deps.stats.recordDropped('transaction');
+    return { id: eventId };
+  }
+  await deps.queue.enqueue([eventJob(project.id, receivedAt, eventId, req.clientIp, json)]);
+  deps.stats.recordAccepted('event', 1, receivedAt);
+  return { id: eventId };
+}
+
+function authenticate(req: SentryRequest, pathProjectId: number, deps: AcceptDeps, envelopeDsn: unknown) {
+  const auth = extractAuth({ query: req.query, headers: req.headers, envelopeDsn });
+  const project = deps.findProjectByKey(auth.publicKey);
+  if (!project) {
+    throw new AppError(
+      'unknown_key',
+      403,
+      `DSN key ${auth.publicKey.slice(0, 8)}… is not known to this Snag: copy the DSN from Settings → Projects (or \`snag project list\`).`,
+    );
+  }
+  if (project.id !== pathProjectId) {
+    throw new AppError(
+      'project_mismatch',
+      403,
+      `This DSN key belongs to project ${project.id} (${project.slug}), not project ${pathProjectId}: use the DSN exactly as Snag printed it.`,
+    );
+  }
+  return project;
+}
+
+function parseProjectId(raw: string): number {
+  // Sentry SDKs take the leading digits of the last DSN path segment; anything else is a bad URL.
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) {
+    throw badRequest(
+      `"${raw}" is not a project id: the URL is /api/<numeric project id>/envelope/ as derived from the DSN.`,
+    );
+  }
+  return Number(raw);
+}
+
+function eventJob(
+  projectId: number,
+  receivedAt: number,
+  eventId: string,
+  clientIp: string,
+  payload: Buffer,
+): NewJob {
+  return {
+    kind: 'event',
+    projectId,
+    receivedAt,
+    meta: JSON.stringify({ event_id: eventId, client_ip: clientIp }),
+    payload,
+  };
+}
+
+function itemCount(headers: Record<string, unknown>): number {
+  const n = headers['item_count'];
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/** Only when the envelope header has no event_id (old or hand-written clients): parse to find it. */
+function eventIdFromPayload(payload: Buffer): string | undefined {
+  try {
+    return normalizeEventId(
+      (JSON.parse(payload.toString('utf8')) as { event_id?: unknown } | null)?.event_id,
+    );
+  } catch {
+    return undefined; // the worker counts the item as invalid
+  }
+}
+
+function normalizeEventId(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const id = raw.replace(/-/g, '').toLowerCase();
+  return HEX_32.test(id) ? id : undefined;
+}
+
+const mintEventId = () => randomUUID().replace(/-/g, '');
+
+function decodeStoreBody(body: Buffer, maxBytes: number): Buffer {
+  const first = body.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  if (first === 0x7b /* { */) return body;
+  // Legacy clients: base64(zlib(json)).
+  try {
+    // maxOutputLength stops a zlib bomb at the cap instead of after allocating it.
+    return inflateSync(Buffer.from(body.toString('latin1'), 'base64'), { maxOutputLength: maxBytes + 1 });
+  } catch (err) {
+    if (err instanceof RangeError)
+      throw tooLarge(`event is over ${maxBytes} bytes decompressed (SNAG_MAX_EVENT_BYTES).`);
+    throw badRequest('body is neither JSON nor base64-encoded zlib JSON.');
+  }
+}
+
+export type { Envelope };

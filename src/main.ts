@@ -1,0 +1,87 @@
+/**
+ * Composition root: config → storage → migrate → queue → workers → http. Returns a handle whose
+ * close() drains in the safe order: stop accepting, commit what was accepted, stop the worker,
+ * close the files.
+ */
+import fs from 'node:fs';
+import type { Config } from './config.js';
+import { createIssueService } from './domain/issues/service.js';
+import { createProjectService, type ProjectView } from './domain/projects/service.js';
+import { buildApp } from './http/app.js';
+import { createIngestStats } from './ingest/stats.js';
+import { createLogger, type Logger } from './log.js';
+import { createQueue } from './queue/queue.js';
+import { migrateAll, openStorage } from './storage/index.js';
+import { startWorkers } from './workers/runner.js';
+import { VERSION } from './version.js';
+
+export interface Server {
+  url: string;
+  defaultProject: ProjectView;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<Server> {
+  const log = createLogger(config.logLevel);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  migrateAll(config.dataDir);
+  const storage = openStorage(config.dataDir);
+
+  const projects = createProjectService(storage.app, config.publicUrl);
+  const issues = createIssueService(storage.issues);
+  const defaultProject = projects.ensureDefaultProject(config.defaultProjectName);
+
+  const queue = createQueue(storage.queue, { maxDepth: config.queue.maxDepth, log });
+  const workers = startWorkers(
+    {
+      dataDir: config.dataDir,
+      batchSize: config.queue.batchSize,
+      scrub: config.scrub,
+      logLevel: config.logLevel,
+    },
+    queue,
+    log,
+  );
+  const stats = createIngestStats();
+
+  const app = buildApp({
+    log,
+    ingest: {
+      findProjectByKey: projects.findProjectByKey,
+      queue,
+      stats,
+      maxEventBytes: config.limits.maxEventBytes,
+      limits: {
+        maxEnvelopeBytes: config.limits.maxEnvelopeBytes,
+        maxDecompressedBytes: config.limits.maxDecompressedBytes,
+      },
+    },
+    api: { projects, issues },
+    health: {
+      queueDepth: queue.depth,
+      thresholds: { warningDepth: config.queue.warningDepth, criticalDepth: config.queue.criticalDepth },
+      issuesStore: storage.issues,
+      stats,
+      version: VERSION,
+    },
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: config.publicUrl.replace(/:0$/, `:${port}`),
+    defaultProject,
+    log,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await queue.flush();
+        await workers.stop();
+        storage.close();
+      })()),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The durable ingest queue: a table in queue.db.
+ *
+ * Delivery guarantee: at-least-once, made exactly-once by the consumer.
+ * - `enqueue` resolves only after the jobs are committed with synchronous=FULL (WAL fsynced), so an
+ *   HTTP 200 is never sent for something a crash (even kill -9 or a power cut) can lose.
+ * - Group commit: every enqueue arriving in the same event-loop turn shares one transaction and one
+ *   fsync. Under load, batches grow by themselves; idle, a lone event still commits at once.
+ * - Consumers read jobs with id > their cursor and store their results and the new cursor in one
+ *   transaction of their own database, then report the cursor; only then are the jobs deleted
+ *   here. A crash anywhere redelivers jobs whose results are already stored, and the cursor (plus
+ *   event-id dedupe) turns that redelivery into a no-op.
+ * - This process is the only writer of queue.db; workers only read it.
+ * - Backpressure: above `maxDepth` undigested jobs, `enqueue` refuses with 429 + Retry-After
+ *   instead of growing the backlog without bound; a failing commit (disk full) answers 503.
+ */
+import { AppError } from '../errors.js';
+import type { NewJob, QueueStore } from '../storage/index.js';
+
+/** Seconds a client is told to wait when the queue is full: enough for a batch or two to drain. */
+export const QUEUE_FULL_RETRY_AFTER_SECONDS = 5;
+/** Seconds to wait when the disk refuses writes. */
+export const STORAGE_FAILURE_RETRY_AFTER_SECONDS = 30;
+
+export type QueueLogger = { error(obj: object, msg: string): void };
+
+export interface Queue {
+  enqueue(jobs: NewJob[]): Promise<void>;
+  /** Called when a consumer has durably digested every job of `kinds` up to `upToId`. */
+  acknowledge(kinds: readonly string[], upToId: number): void;
+  depth(): number;
+  /** Resolves once every pending enqueue has committed. */
+  flush(): Promise<void>;
+  onCommit(listener: () => void): void;
+}
+
+interface Pending {
+  jobs: NewJob[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+export function createQueue(store: QueueStore, options: { maxDepth: number; log: QueueLogger }): Queue {
+  let depth = store.countJobs();
+  let pending: Pending[] = [];
+  let scheduled = false;
+  let pendingJobCount = 0;
+  const listeners: (() => void)[] = [];
+  let idle: Promise<void> = Promise.resolve();
+  let markIdle: () => void = () => {};
+
+  function commit(): void {
+    scheduled = false;
+    const group = pending;
+    pending = [];
+    pendingJobCount = 0;
+    const jobs = group.flatMap((p) => p.jobs);
+    try {
+      store.insertJobs(jobs);
+    } catch (err) {
+      options.log.error({ err, jobs: jobs.length }, 'queue commit failed; answering 503');
+      const refusal = new AppError(
+        'storage_unavailable',
+        503,
+        'Snag could not write to its queue (is the disk full?). Retry later; nothing from this request was kept.',
+        { headers: { 'Retry-After': String(STORAGE_FAILURE_RETRY_AFTER_SECONDS) }, cause: err },
+      );
+      group.forEach((p) => p.reject(refusal));
+      markIdle();
+      return;
+    }
+    depth += jobs.length;
+    group.forEach((p) => p.resolve());
+    markIdle();
+    for (const listener of listeners) listener();
+  }
+
+  return {
+    enqueue(jobs) {
+      if (jobs.length === 0) return Promise.resolve();
+      if (depth + pendingJobCount >= options.maxDepth) {
+        return Promise.reject(
+          new AppError(
+            'queue_full',
+            429,
+            `Snag is digesting a backlog of ${depth} items; retry in ${QUEUE_FULL_RETRY_AFTER_SECONDS} s.`,
+            {
+              headers: {
+                'Retry-After': String(QUEUE_FULL_RETRY_AFTER_SECONDS),
+                'X-Sentry-Rate-Limits': `${QUEUE_FULL_RETRY_AFTER_SECONDS}::organization:queue_full`,
+              },
+            },
+          ),
+        );
+      }
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ jobs, resolve, reject });
+        pendingJobCount += jobs.length;
+        if (!scheduled) {
+          scheduled = true;
+          idle = new Promise<void>((r) => (markIdle = r));
+          // setImmediate runs after the I/O callbacks of this turn: every request parsed in the
+          // same turn joins this group.
+          setImmediate(commit);
+        }
+      });
+    },
+
+    acknowledge(kinds, upToId) {
+      depth = Math.max(0, depth - store.deleteJobsUpTo(kinds, upToId));
+    },
+
+    depth: () => depth,
+
+    flush: () => (scheduled ? idle : Promise.resolve()),
+
+    onCommit(listener) {
+      listeners.push(listener);
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The storage seam: everything above this folder gets stores (functions over rows), never a
+ * connection or SQL. Files live under the data dir, one per concern.
+ */
+import path from 'node:path';
+import { createAppStore } from './app-store.js';
+import { createDigestStore } from './digest-store.js';
+import { createIssuesStore } from './issues-store.js';
+import { APP_MIGRATIONS } from './migrations/app.js';
+import { ERRORS_MIGRATIONS } from './migrations/errors.js';
+import { QUEUE_MIGRATIONS } from './migrations/queue.js';
+import { createQueueStore } from './queue-store.js';
+import { migrate, openSqlite, type Db } from './sqlite.js';
+
+export type { AppStore, Project, ReleaseSeen } from './app-store.js';
+export type { DigestStore, EventToStore, JobToPark, BatchOutcome } from './digest-store.js';
+export type {
+  IssuesStore,
+  Issue,
+  IssueFilter,
+  IssueSort,
+  StatusChange,
+  EventSummary,
+  StoredEvent,
+} from './issues-store.js';
+export type { QueueStore, Job, NewJob } from './queue-store.js';
+export type { IssueStatus } from './schema.js';
+
+export const DATA_FILES = { app: 'app.db', errors: 'errors.db', queue: 'queue.db' } as const;
+
+/** Creates or upgrades every file. Run once by the process that owns the data dir, before anything else opens it. */
+export function migrateAll(dataDir: string): void {
+  for (const [name, migrations, synchronous] of [
+    ['app', APP_MIGRATIONS, 'NORMAL'],
+    ['errors', ERRORS_MIGRATIONS, 'NORMAL'],
+    ['queue', QUEUE_MIGRATIONS, 'FULL'],
+  ] as const) {
+    const db = openSqlite(path.join(dataDir, DATA_FILES[name]), { synchronous });
+    try {
+      migrate(db, name, migrations);
+    } finally {
+      db.close();
+    }
+  }
+}
+
+export interface Storage {
+  app: ReturnType<typeof createAppStore>;
+  issues: ReturnType<typeof createIssuesStore>;
+  queue: ReturnType<typeof createQueueStore>;
+  close(): void;
+}
+
+/** Connections for the HTTP process: it owns queue.db writes and reads the rest. */
+export function openStorage(dataDir: string): Storage {
+  const dbs: Db[] = [];
+  const open = (name: keyof typeof DATA_FILES, synchronous: 'FULL' | 'NORMAL') => {
+    const db = openSqlite(path.join(dataDir, DATA_FILES[name]), { synchronous });
+    dbs.push(db);
+    return db;
+  };
+  return {
+    app: createAppStore(open('app', 'NORMAL')),
+    issues: createIssuesStore(open('errors', 'NORMAL')),
+    // FULL: the 200 for an event is sent after this file's commit, and must survive a power cut.
+    queue: createQueueStore(open('queue', 'FULL')),
+    close: () => dbs.forEach((db) => db.close()),
+  };
+}
+
+/** Connections for the digest worker: it owns errors.db writes and reads the queue. */
+export function openWorkerStorage(dataDir: string) {
+  const errors = openSqlite(path.join(dataDir, DATA_FILES.errors), {
+    synchronous: 'NORMAL',
+    cacheKiB: 64 * 1024,
+  });
+  const queue = openSqlite(path.join(dataDir, DATA_FILES.queue), { synchronous: 'FULL' });
+  const app = openSqlite(path.join(dataDir, DATA_FILES.app), { synchronous: 'NORMAL' });
+  return {
+    digest: createDigestStore(errors),
+    queue: createQueueStore(queue),
+    app: createAppStore(app),
+    close() {
+      errors.close();
+      queue.close();
+      app.close();
+    },
+  };
+}
+
+export type WorkerStorage = ReturnType<typeof openWorkerStorage>;

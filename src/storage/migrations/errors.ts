@@ -1,0 +1,122 @@
+import type { Migration } from '../sqlite.js';
+
+/**
+ * errors.db: issues and their events. Timestamps are integer milliseconds since the epoch.
+ * Per-issue aggregates (tags, hourly counts, users) are kept in their own small tables so the
+ * issue list can filter by environment/release and the UI can draw sparklines without reading
+ * events.
+ */
+export const ERRORS_MIGRATIONS: readonly Migration[] = [
+  `
+  CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    culprit TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    level TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved', 'ignored')),
+    event_count INTEGER NOT NULL DEFAULT 0,
+    user_count INTEGER NOT NULL DEFAULT 0,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    first_release TEXT,
+    last_release TEXT,
+    last_event_id TEXT,
+    status_changed_at INTEGER,
+    UNIQUE (project_id, hash)
+  );
+  CREATE INDEX issues_by_last_seen ON issues (project_id, status, last_seen DESC, id DESC);
+  CREATE INDEX issues_by_first_seen ON issues (project_id, status, first_seen DESC, id DESC);
+  CREATE INDEX issues_by_count ON issues (project_id, status, event_count DESC, id DESC);
+
+  CREATE TABLE issue_tags (
+    issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    PRIMARY KEY (issue_id, key, value)
+  ) WITHOUT ROWID;
+  CREATE INDEX issue_tags_by_value ON issue_tags (key, value, issue_id);
+
+  CREATE TABLE issue_hourly (
+    issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (issue_id, hour)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE issue_users (
+    issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (issue_id, user_key)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE issue_status_changes (
+    id INTEGER PRIMARY KEY,
+    issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX issue_status_changes_by_issue ON issue_status_changes (issue_id, id);
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    timestamp INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    release TEXT,
+    platform TEXT NOT NULL,
+    transaction_name TEXT,
+    trace_id TEXT,
+    server_name TEXT,
+    user_id TEXT,
+    user_email TEXT,
+    user_ip TEXT,
+    sdk TEXT,
+    title TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    payload_bytes INTEGER NOT NULL,
+    UNIQUE (project_id, event_id)
+  );
+  CREATE INDEX events_by_issue ON events (issue_id, timestamp DESC, id DESC);
+  CREATE INDEX events_by_trace ON events (trace_id) WHERE trace_id IS NOT NULL;
+
+  -- How far each queue consumer has digested, written in the same transaction as the data, so a
+  -- crash between "stored" and "deleted from the queue" redelivers nothing twice.
+  CREATE TABLE consumer_cursors (
+    consumer TEXT PRIMARY KEY,
+    last_job_id INTEGER NOT NULL
+  );
+
+  -- Jobs a digest could not process (a bug or a poisoned payload), kept with the error.
+  CREATE TABLE parked_jobs (
+    job_id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    project_id INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    meta TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    error TEXT NOT NULL,
+    parked_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  );
+  INSERT INTO counters (name, value) VALUES ('events', 0), ('issues', 0), ('invalid_events', 0), ('duplicate_events', 0);
+  `,
+];

@@ -1,0 +1,77 @@
+/**
+ * The errors consumer: reads `event` jobs after its cursor, digests them, and stores the batch
+ * with the new cursor in one errors.db transaction (see src/queue/queue.ts for the guarantee).
+ * A job that throws a bug is parked with its error; bad input is counted and dropped; neither
+ * stops the rest of the batch.
+ */
+import type { BatchOutcome, EventToStore, JobToPark, ReleaseSeen, WorkerStorage } from '../storage/index.js';
+import { digestEventJob, InvalidPayloadError, type ScrubOptions } from './jobs/digest-event.js';
+
+export const ERRORS_CONSUMER = 'errors';
+export const ERRORS_JOB_KINDS = ['event'] as const;
+
+export interface DrainResult extends BatchOutcome {
+  jobs: number;
+  lastJobId: number;
+  invalid: number;
+  parked: number;
+}
+
+export type ConsumerLogger = { error(obj: object, msg: string): void };
+
+export function drainErrorsOnce(
+  storage: WorkerStorage,
+  options: { batchSize: number; scrub: ScrubOptions; log: ConsumerLogger },
+): DrainResult | null {
+  const cursor = storage.digest.readCursor(ERRORS_CONSUMER);
+  const jobs = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, cursor, options.batchSize);
+  if (jobs.length === 0) return null;
+
+  const toStore: EventToStore[] = [];
+  const parked: JobToPark[] = [];
+  let invalid = 0;
+  for (const job of jobs) {
+    try {
+      toStore.push(digestEventJob(job, options.scrub));
+    } catch (err) {
+      if (err instanceof InvalidPayloadError) {
+        invalid++;
+        continue;
+      }
+      options.log.error({ err, jobId: job.id, projectId: job.projectId }, 'digest failed; job parked');
+      parked.push({
+        ...job,
+        jobId: job.id,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+    }
+  }
+
+  const lastJobId = jobs[jobs.length - 1]!.id;
+  const outcome = storage.digest.writeBatch(ERRORS_CONSUMER, lastJobId, toStore, parked, invalid);
+  storage.app.recordReleases(releasesSeen(toStore));
+  return { ...outcome, jobs: jobs.length, lastJobId, invalid, parked: parked.length };
+}
+
+function releasesSeen(events: EventToStore[]): ReleaseSeen[] {
+  const seen = new Map<string, ReleaseSeen>();
+  for (const e of events) {
+    if (!e.release) continue;
+    const key = `${e.projectId}\u0000${e.release}`;
+    const r = seen.get(key);
+    if (r) {
+      r.count++;
+      r.firstSeen = Math.min(r.firstSeen, e.timestamp);
+      r.lastSeen = Math.max(r.lastSeen, e.timestamp);
+    } else {
+      seen.set(key, {
+        projectId: e.projectId,
+        version: e.release,
+        firstSeen: e.timestamp,
+        lastSeen: e.timestamp,
+        count: 1,
+      });
+    }
+  }
+  return [...seen.values()];
+}

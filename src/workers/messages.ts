@@ -1,0 +1,14 @@
+/** What the main thread and the digest worker say to each other. */
+import type { ScrubOptions } from './jobs/digest-event.js';
+
+export interface WorkerOptions {
+  dataDir: string;
+  batchSize: number;
+  scrub: ScrubOptions;
+  logLevel: string;
+}
+
+export type MainToWorker = { type: 'wake' } | { type: 'stop' };
+
+export type WorkerToMain =
+  { type: 'progress'; consumer: string; kinds: string[]; upTo: number; stored: number } | { type: 'stopped' };
