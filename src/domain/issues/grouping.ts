@@ -1,0 +1,201 @@
+/**
+ * Decides which issue an event belongs to and how that issue is labelled. Follows Sentry's default
+ * grouping (`newstyle:2023-01-11`, getsentry/sentry `src/sentry/grouping/strategies/newstyle.py`):
+ * fingerprint → stack trace → exception → message. The hashes are Snag's own (sha256 over a JSON
+ * list of components, not Sentry's md5), so they group like Sentry without being byte-identical.
+ * JSON rather than a separator character: SDK strings may contain any character, and nesting keeps
+ * an expanded `{{ default }}` distinct from any literal fingerprint entry.
+ *
+ * Chained exceptions: like Sentry's `chained-exception` component, EVERY exception in the chain
+ * contributes (its type plus its frames), so "ValueError caused by KeyError" is a different issue
+ * from "ValueError caused by TimeoutError". The in-app/system choice is made once for the whole
+ * chain: if any exception has an in-app frame, only in-app frames count everywhere, and an
+ * exception left without frames contributes its parameterized value instead (Sentry's "value is
+ * ignored because stacktrace takes precedence" rule, applied per exception).
+ */
+import { createHash } from 'node:crypto';
+import { parameterize } from '../events/parameterize.js';
+import type { ExceptionValue, Frame, Grouping, NormalizedEvent } from '../events/types.js';
+
+/** Bump when a change here would regroup existing events; it is part of every hash. */
+const GROUPING_VERSION = 'v1';
+const MAX_LABEL_CHARS = 200;
+const MAX_CONTEXT_LINE_CHARS = 120;
+const UNLABELED = '<unlabeled event>';
+
+const DEFAULT_VARIABLE = /^\{\{\s*default\s*\}\}$/;
+// Sentry only trusts context lines for languages where SDKs send source (newstyle.py `frame`).
+const CONTEXT_LINE_PLATFORMS = new Set(['javascript', 'node', 'python', 'php', 'ruby']);
+// Where a culprit reads naturally as "module in function" rather than "file in function".
+const MODULE_CULPRIT_PLATFORMS = new Set(['python', 'java', 'csharp', 'elixir', 'erlang', 'scala', 'kotlin']);
+
+// Sentry's built-in enhancements mark these `-app` whatever the SDK said (all-platforms:2023-01-11).
+const LIBRARY_PATH =
+  /node_modules\/|site-packages\/|dist-packages\/|(?:^|\/)vendor\/|go\/pkg\/mod\/|\/\/(?:unpkg\.com|cdnjs\.cloudflare\.com|cdn\.jsdelivr\.net|esm\.run)\//m;
+// ...and these `-app -group`: runtime and transpiler plumbing that differs between Node versions or
+// build setups, never between bugs, so they are left out of even the system variant.
+// (`internal/…\.js` is how Node before 16 named its own files; Go apps have real `internal/` dirs.)
+const RUNTIME_PATH =
+  /^(?:node:|internal\/.*\.js$)|node_modules\/(?:@babel|core-js|regenerator-runtime|tslib)\//m;
+const RUNTIME_FUNCTION = /^(?:process\.)?(?:processTicksAndRejections|runMicrotasks)$/;
+const UNGROUPABLE_ABS_PATHS = new Set(['[native code]', 'native code', 'eval code', '<anonymous>']);
+const ANONYMOUS_FUNCTIONS = new Set([
+  '?',
+  '<anonymous>',
+  '<anonymous function>',
+  'Anonymous function',
+  'anonymous',
+]);
+const RUBY_BLOCK = /^block (?:\(\d+ levels\) )?in /;
+const ERB_SUFFIX = /__\d{4,}_\d{4,}$/;
+
+type Basis = [kind: string, components: string[]];
+
+export function groupEvent(event: NormalizedEvent): Grouping {
+  const basis = describeDefaultBasis(event);
+  const fingerprint = event.fingerprint;
+  // `["{{ default }}"]` alone asks for exactly the default grouping, so it must hash the same.
+  const custom = fingerprint && !(fingerprint.length === 1 && DEFAULT_VARIABLE.test(fingerprint[0]!.trim()));
+  const input = custom
+    ? ['fingerprint', fingerprint.map((part) => (DEFAULT_VARIABLE.test(part.trim()) ? basis : part))]
+    : basis;
+  const hash = createHash('sha256')
+    .update(JSON.stringify([GROUPING_VERSION, input]))
+    .digest('hex');
+  return { hash, ...labelEvent(event) };
+}
+
+function describeDefaultBasis(event: NormalizedEvent): Basis {
+  const exceptions = describeExceptions(event.exception.values, event.platform);
+  if (exceptions.length > 0) return ['exception', exceptions];
+  const logentry = event.logentry;
+  const text = logentry?.message || logentry?.formatted;
+  const lines = text ? splitLines(text).slice(0, 2) : [];
+  if (lines.length > 0) return ['message', [parameterize(lines.join('\n'))]];
+  return ['nothing', []];
+}
+
+function describeExceptions(exceptions: ExceptionValue[], platform: string): string[] {
+  const appFrames = exceptions.map((exception) => describeFrames(exception, platform, true));
+  const frames = appFrames.some((list) => list.length > 0)
+    ? appFrames
+    : exceptions.map((exception) => describeFrames(exception, platform, false));
+  return exceptions.flatMap((exception, index) => {
+    const parts: string[] = [];
+    if (exception.type && !exception.mechanism?.synthetic) parts.push('type', exception.type);
+    const exceptionFrames = frames[index] ?? [];
+    if (exceptionFrames.length > 0) parts.push('frames', ...exceptionFrames);
+    else if (exception.value) parts.push('value', parameterize(firstLine(exception.value)));
+    return parts.length > 0 ? [JSON.stringify(parts)] : [];
+  });
+}
+
+function describeFrames(exception: ExceptionValue, platform: string, appOnly: boolean): string[] {
+  const parts: string[] = [];
+  let previous = '';
+  for (const frame of exception.stacktrace?.frames ?? []) {
+    const { abs_path, package: pkg, module, filename, function: fn, lineno, colno } = frame;
+    // Consecutive identical frames are recursion; Sentry counts them once.
+    const identity = JSON.stringify([abs_path, pkg, module, filename, fn, lineno, colno]);
+    if (identity === previous) continue;
+    previous = identity;
+    if (isUngroupable(frame) || (appOnly && !isInApp(frame))) continue;
+    const part = describeFrame(frame, frame.platform ?? platform);
+    if (part) parts.push(part);
+  }
+  return parts;
+}
+
+/** Module (or file basename), function and context line; line and column numbers never count. */
+function describeFrame(frame: Frame, platform: string): string | undefined {
+  const location = frame.module || readBasename(frame.filename || frame.abs_path);
+  const fn = normalizeFunction(frame.function);
+  const line = frame.context_line?.trim().replace(/\s+/g, ' ');
+  const context =
+    CONTEXT_LINE_PLATFORMS.has(platform) && line && line.length <= MAX_CONTEXT_LINE_CHARS ? line : '';
+  if (!location && !fn && !context) return undefined;
+  return JSON.stringify([location ?? '', fn ?? '', context]);
+}
+
+function normalizeFunction(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const trimmed = name.trim();
+  if (RUBY_BLOCK.test(trimmed)) return 'block';
+  const fn = trimmed
+    .replace(/^async /, '')
+    .replace(/^Object\./, '')
+    .replace(ERB_SUFFIX, '');
+  return ANONYMOUS_FUNCTIONS.has(fn) || fn.endsWith('/<') ? undefined : fn;
+}
+
+function readBasename(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  const withoutQuery = path.replace(/[?#].*$/, '');
+  return withoutQuery.slice(withoutQuery.search(/[^/\\]*$/)).toLowerCase() || undefined;
+}
+
+/** The SDK's in_app flag, overruled for library and runtime paths (Python and Ruby trust it less). */
+export function isInApp(frame: Frame): boolean {
+  if (frame.in_app === false) return false;
+  const path = readFramePath(frame);
+  return !LIBRARY_PATH.test(path) && !RUNTIME_PATH.test(path) && !RUNTIME_FUNCTION.test(frame.function ?? '');
+}
+
+function isUngroupable(frame: Frame): boolean {
+  if (frame.function === 'eval' || UNGROUPABLE_ABS_PATHS.has(frame.abs_path ?? '')) return true;
+  return RUNTIME_PATH.test(readFramePath(frame)) || RUNTIME_FUNCTION.test(frame.function ?? '');
+}
+
+function readFramePath(frame: Frame): string {
+  return [frame.abs_path, frame.filename, frame.module]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join('\n')
+    .replaceAll('\\', '/');
+}
+
+function labelEvent(event: NormalizedEvent): Omit<Grouping, 'hash'> {
+  const exceptions = event.exception.values;
+  const primary = exceptions.at(-1);
+  const type = primary?.type ?? '';
+  const exceptionValue = primary?.value ? firstLine(primary.value) : '';
+  const messageText = event.logentry?.formatted || event.logentry?.message;
+  const value = exceptionValue || (type ? '' : firstLine(messageText ?? ''));
+  const title = type && value ? `${type}: ${value}` : type || value || UNLABELED;
+  return {
+    title: truncate(title),
+    culprit: truncate(findCulprit(exceptions, event.platform) ?? event.transaction ?? ''),
+    type,
+    value: truncate(value),
+  };
+}
+
+/** The newest in-app frame, searching the primary exception first (Sentry's `get_culprit`). */
+function findCulprit(exceptions: ExceptionValue[], platform: string): string | undefined {
+  for (const exception of [...exceptions].reverse()) {
+    const frames = exception.stacktrace?.frames ?? [];
+    for (let index = frames.length - 1; index >= 0; index--) {
+      const frame = frames[index]!;
+      if (!isInApp(frame) || isUngroupable(frame)) continue;
+      const preferModule = MODULE_CULPRIT_PLATFORMS.has(frame.platform ?? platform);
+      const location = preferModule ? frame.module || frame.filename : frame.filename || frame.module;
+      const parts = [location || frame.abs_path, frame.function].filter(Boolean);
+      if (parts.length > 0) return parts.join(' in ');
+    }
+  }
+  return undefined;
+}
+
+function splitLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+function firstLine(text: string): string {
+  return splitLines(text)[0] ?? '';
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_LABEL_CHARS ? `${text.slice(0, MAX_LABEL_CHARS - 1)}…` : text;
+}
