@@ -29,7 +29,7 @@ export async function startServer(config: Config): Promise<Server> {
   const storage = openStorage(config.dataDir);
 
   const projects = createProjectService(storage.app, config.publicUrl);
-  const issues = createIssueService(storage.issues);
+  const issues = createIssueService(storage.issues, storage.app);
   const defaultProject = projects.ensureDefaultProject(config.defaultProjectName);
 
   const queue = createQueue(storage.queue, { maxDepth: config.queue.maxDepth, log });

@@ -47,9 +47,11 @@ export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: 
     );
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/issues/:id', async (request) =>
-    issues.getIssue(pathId(request.params.id, 'issue')),
-  );
+  app.get<{ Params: { id: string } }>('/api/v1/issues/:id', async (request) => {
+    const issue = issues.getIssue(pathId(request.params.id, 'issue'));
+    const { id, slug, name } = projects.getProject(issue.project_id);
+    return { ...issue, project: { id, slug, name } };
+  });
 
   app.patch<{ Params: { id: string } }>('/api/v1/issues/:id', async (request) => {
     const { status, reason } = bodyObject(request.body);

@@ -3,8 +3,10 @@ import { badRequest } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { bodyObject } from './params.js';
 
-export function registerProjectRoutes(app: FastifyInstance, { projects }: ApiDeps): void {
-  app.get('/api/v1/projects', async () => ({ projects: projects.listProjects() }));
+export function registerProjectRoutes(app: FastifyInstance, { projects, issues }: ApiDeps): void {
+  app.get('/api/v1/projects', async () => ({
+    projects: projects.listProjects().map((p) => ({ ...p, stats: issues.projectStats(p.id) })),
+  }));
 
   app.post('/api/v1/projects', async (request, reply) => {
     const { name } = bodyObject(request.body);
@@ -14,5 +16,16 @@ export function registerProjectRoutes(app: FastifyInstance, { projects }: ApiDep
 
   app.get<{ Params: { project: string } }>('/api/v1/projects/:project', async (request) =>
     projects.getProject(request.params.project),
+  );
+
+  app.patch<{ Params: { project: string } }>('/api/v1/projects/:project', async (request) => {
+    const { name } = bodyObject(request.body);
+    if (typeof name !== 'string')
+      throw badRequest('Send {"name": "<new project name>"}; the slug and DSN stay the same.');
+    return projects.renameProject(request.params.project, name);
+  });
+
+  app.post<{ Params: { project: string } }>('/api/v1/projects/:project/rotate-key', async (request) =>
+    projects.rotateKey(request.params.project),
   );
 }

@@ -18,7 +18,7 @@ import type { ApiDeps } from '../api/deps.js';
 import type { BodyLimits } from '../ingest/decode-body.js';
 import type { AcceptDeps } from '../ingest/sentry/accept.js';
 import { registerSentryRoutes } from '../ingest/sentry/routes.js';
-import { registerHomePage } from './home.js';
+import { registerUi } from './static.js';
 
 export interface AppDeps {
   log: Logger;
@@ -63,12 +63,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        detail: `No route ${request.method} ${request.url.split('?')[0]}: see docs/api.md.`,
-        code: 'not_found',
-      }),
+    reply.code(404).send({
+      detail: `No route ${request.method} ${request.url.split('?')[0]}: see docs/api.md.`,
+      code: 'not_found',
+    }),
   );
 
   // Mount table            guard
@@ -76,7 +74,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerHealthRoute(app, deps.health); // none: liveness for load balancers
   registerProjectRoutes(app, deps.api); // none until login is configured
   registerIssueRoutes(app, deps.api); // none until login is configured
-  registerHomePage(app, deps.api); // none until login is configured
+  registerUi(app); // none until login is configured: the SPA, for every other GET
 
   return app;
 }

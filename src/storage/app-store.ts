@@ -1,6 +1,6 @@
 /** app.db: projects and releases. */
 import { createBuilder, Runner } from './query.js';
-import type { AppSchema, ProjectRow } from './schema.js';
+import type { AppSchema, ProjectRow, ReleaseRow } from './schema.js';
 import type { Db } from './sqlite.js';
 
 export type Project = Omit<ProjectRow, 'id'> & { id: number };
@@ -45,6 +45,41 @@ export function createAppStore(db: Db) {
       return { ...p, id: lastInsertRowid };
     },
 
+    renameProject(id: number, name: string): void {
+      run.run(qb.updateTable('projects').set({ name }).where('id', '=', id));
+    },
+
+    setProjectKey(id: number, publicKey: string): void {
+      run.run(qb.updateTable('projects').set({ public_key: publicKey }).where('id', '=', id));
+    },
+
+    /** Most recently active releases first. */
+    listReleases(projectId: number, limit: number): ReleaseSeen[] {
+      return run
+        .all(
+          qb
+            .selectFrom('releases')
+            .selectAll()
+            .where('project_id', '=', projectId)
+            .orderBy('last_seen', 'desc')
+            .limit(limit),
+        )
+        .map(toReleaseSeen);
+    },
+
+    listReleasesStartedSince(projectId: number, since: number): ReleaseSeen[] {
+      return run
+        .all(
+          qb
+            .selectFrom('releases')
+            .selectAll()
+            .where('project_id', '=', projectId)
+            .where('first_seen', '>=', since)
+            .orderBy('first_seen'),
+        )
+        .map(toReleaseSeen);
+    },
+
     /** Folds a worker batch's release sightings into first/last seen and counts, in one transaction. */
     recordReleases(seen: ReleaseSeen[]): void {
       if (seen.length === 0) return;
@@ -59,6 +94,16 @@ export function createAppStore(db: Db) {
         for (const r of seen) upsert.run(r.projectId, r.version, r.firstSeen, r.lastSeen, r.count);
       }).immediate();
     },
+  };
+}
+
+function toReleaseSeen(r: ReleaseRow): ReleaseSeen {
+  return {
+    projectId: r.project_id,
+    version: r.version,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    count: r.event_count,
   };
 }
 

@@ -112,6 +112,10 @@ export function createDigestStore(db: Db) {
     `INSERT INTO issue_hourly (issue_id, hour, count) VALUES (?, ?, ?)
      ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + excluded.count`,
   );
+  const upsertProjectHour = db.prepare(
+    `INSERT INTO project_hourly (project_id, hour, count) VALUES (?, ?, ?)
+     ON CONFLICT (project_id, hour) DO UPDATE SET count = count + excluded.count`,
+  );
   const upsertTag = db.prepare(
     `INSERT INTO issue_tags (issue_id, key, value, count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (issue_id, key, value) DO UPDATE SET
@@ -209,6 +213,19 @@ export function createDigestStore(db: Db) {
       outcome.stored++;
       foldEvent(agg, e);
     }
+
+    const projectHours = new Map<string, [number, number, number]>();
+    for (const agg of byIssue.values()) {
+      const projectId = agg.lastEvent.projectId;
+      for (const [hour, count] of agg.hours) {
+        const k = `${projectId}:${hour}`;
+        const entry = projectHours.get(k);
+        if (entry) entry[2] += count;
+        else projectHours.set(k, [projectId, hour, count]);
+      }
+    }
+    for (const [projectId, hour, count] of projectHours.values())
+      upsertProjectHour.run(projectId, hour, count);
 
     for (const agg of byIssue.values()) {
       let newUsers = 0;

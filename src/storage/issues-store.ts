@@ -268,6 +268,72 @@ export function createIssuesStore(db: Db) {
       return changed;
     },
 
+    /** Values of one tag key for several issues (e.g. each row's environments). */
+    listIssueTagValues(issueIds: number[], key: string): { issue_id: number; value: string }[] {
+      if (issueIds.length === 0) return [];
+      return run.all(
+        qb
+          .selectFrom('issue_tags')
+          .select(['issue_id', 'value'])
+          .where('key', '=', key)
+          .where('issue_id', 'in', issueIds)
+          .orderBy('issue_id')
+          .orderBy('count', 'desc'),
+      );
+    },
+
+    /** Distinct values of a tag key across a project's issues (the filter menus). */
+    listProjectTagValues(projectId: number, key: string, limit: number): string[] {
+      return run
+        .all(
+          qb
+            .selectFrom('issue_tags')
+            .innerJoin('issues', 'issues.id', 'issue_tags.issue_id')
+            .select('issue_tags.value')
+            .where('issues.project_id', '=', projectId)
+            .where('issue_tags.key', '=', key)
+            .groupBy('issue_tags.value')
+            .orderBy((eb) => eb.fn.max('issue_tags.last_seen'), 'desc')
+            .limit(limit),
+        )
+        .map((r) => r.value);
+    },
+
+    projectHourly(projectId: number, fromHour: number): { hour: number; count: number }[] {
+      return run.all(
+        qb
+          .selectFrom('project_hourly')
+          .select(['hour', 'count'])
+          .where('project_id', '=', projectId)
+          .where('hour', '>=', fromHour)
+          .orderBy('hour'),
+      );
+    },
+
+    countOpenIssues(projectId: number): number {
+      return (
+        run.first(
+          qb
+            .selectFrom('issues')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('project_id', '=', projectId)
+            .where('status', '=', 'open'),
+        )?.n ?? 0
+      );
+    },
+
+    /** The issue that saw an event most recently, whatever its status. */
+    getLastSeenIssue(projectId: number): Issue | undefined {
+      return run.first(
+        qb
+          .selectFrom('issues')
+          .selectAll()
+          .where('project_id', '=', projectId)
+          .orderBy('last_seen', 'desc')
+          .limit(1),
+      ) as Issue | undefined;
+    },
+
     readCounters(): Record<string, number> {
       const rows = run.all(qb.selectFrom('counters').selectAll());
       return Object.fromEntries(rows.map((r) => [r.name, r.value]));

@@ -91,6 +91,7 @@ export interface ErrorsSchema {
     last_seen: number;
   };
   issue_hourly: { issue_id: number; hour: number; count: number };
+  project_hourly: { project_id: number; hour: number; count: number };
   issue_users: { issue_id: number; user_key: string };
   issue_status_changes: StatusChangeRow;
   events: EventRow;

@@ -4,11 +4,13 @@
  */
 import { AppError, badRequest, notFound } from '../../errors.js';
 import type {
+  AppStore,
   EventSummary,
   Issue,
   IssueSort,
   IssuesStore,
   IssueStatus,
+  ReleaseSeen,
   StoredEvent,
 } from '../../storage/index.js';
 import { decodePayload } from '../../storage/payload-codec.js';
@@ -53,7 +55,20 @@ export interface IssueListQuery {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function createIssueService(store: IssuesStore) {
+/** How many environments / releases the issue list's filter menus offer. */
+const FILTER_OPTIONS_LIMIT = 100;
+
+type ReleaseReader = Pick<AppStore, 'listReleases' | 'listReleasesStartedSince'>;
+
+export function createIssueService(store: IssuesStore, releases: ReleaseReader) {
+  /** Releases that started inside a window ending with the current hour (chart markers). */
+  function releaseMarkers(projectId: number, hours: number, now: number) {
+    const windowEnd = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
+    return releases
+      .listReleasesStartedSince(projectId, windowEnd - hours * HOUR_MS)
+      .map((r: ReleaseSeen) => ({ version: r.version, first_seen: iso(r.firstSeen) }));
+  }
+
   function hourlyFor(issueIds: number[], hours: number, now: number): Map<number, number[]> {
     const currentHour = Math.floor(now / HOUR_MS);
     const fromHour = currentHour - hours + 1;
@@ -151,13 +166,24 @@ export function createIssueService(store: IssuesStore) {
         24,
         now,
       );
+      const environments = new Map<number, string[]>();
+      const ids = page.map((i) => i.id);
+      for (const { issue_id, value } of store.listIssueTagValues(ids, 'environment')) {
+        environments.set(issue_id, [...(environments.get(issue_id) ?? []), value]);
+      }
       const last = page[page.length - 1];
       const sortValue = (i: Issue) =>
         sort === 'count' ? i.event_count : sort === 'first_seen' ? i.first_seen : i.last_seen;
       return {
-        issues: page.map((i) => view(i, hourly.get(i.id)!)),
+        issues: page.map((i) => ({
+          ...view(i, hourly.get(i.id)!),
+          environments: environments.get(i.id) ?? [],
+        })),
         counts: store.countIssuesByStatus(filter),
         next_cursor: rows.length > limit && last ? encodeCursor(sortValue(last), last.id) : null,
+        release_markers: releaseMarkers(q.projectId, 24, now),
+        environments: store.listProjectTagValues(q.projectId, 'environment', FILTER_OPTIONS_LIMIT),
+        releases: releases.listReleases(q.projectId, FILTER_OPTIONS_LIMIT).map((r) => r.version),
       };
     },
 
@@ -172,7 +198,31 @@ export function createIssueService(store: IssuesStore) {
       return {
         ...view(issue, hourlyFor([id], 7 * 24, now).get(id)!),
         tags: [...tags].map(([key, values]) => ({ key, values })),
+        release_markers: releaseMarkers(issue.project_id, 7 * 24, now),
         status_changes: store.listStatusChanges(id).map((c) => ({ ...c, created_at: iso(c.created_at) })),
+      };
+    },
+
+    /** The projects overview's numbers for one project. */
+    projectStats(projectId: number, now = Date.now()) {
+      const currentHour = Math.floor(now / HOUR_MS);
+      const hourly = new Array<number>(24).fill(0);
+      for (const r of store.projectHourly(projectId, currentHour - 23))
+        hourly[r.hour - (currentHour - 23)] = r.count;
+      const last = store.getLastSeenIssue(projectId);
+      return {
+        open_issues: store.countOpenIssues(projectId),
+        events_24h: hourly.reduce((a, b) => a + b, 0),
+        hourly,
+        last_issue: last
+          ? {
+              id: last.id,
+              title: last.title,
+              culprit: last.culprit,
+              level: last.level,
+              last_seen: iso(last.last_seen),
+            }
+          : null,
       };
     },
 

@@ -30,16 +30,13 @@ export function createProjectService(store: AppStore, publicUrl: string) {
   }
 
   function createProject(rawName: string, now = Date.now()): ProjectView {
-    const name = rawName.trim();
-    if (!name) throw badRequest('A project needs a name, e.g. `snag project create "Web shop"`.');
-    if (name.length > MAX_NAME_CHARS)
-      throw badRequest(`Project names are at most ${MAX_NAME_CHARS} characters.`);
+    const name = checkName(rawName);
     const base = slugify(name);
     let slug = base;
     for (let n = 2; store.slugExists(slug); n++) slug = `${base}-${n}`;
-    // 32 lowercase hex: what every SDK's DSN parser accepts (the JS one refuses dashes).
-    const publicKey = randomBytes(16).toString('hex');
-    return view(store.insertProject({ slug, name, public_key: publicKey, platform: null, created_at: now }));
+    return view(
+      store.insertProject({ slug, name, public_key: mintPublicKey(), platform: null, created_at: now }),
+    );
   }
 
   return {
@@ -70,6 +67,21 @@ export function createProjectService(store: AppStore, publicUrl: string) {
 
     findProjectByKey: (publicKey: string) => store.findProjectByKey(publicKey),
 
+    renameProject(ref: string | number, rawName: string): ProjectView {
+      const p = this.getProject(ref);
+      const name = checkName(rawName);
+      store.renameProject(p.id, name);
+      return { ...p, name };
+    },
+
+    /** A new public key; the old DSN stops working at once (ingest looks keys up per request). */
+    rotateKey(ref: string | number): ProjectView {
+      const p = this.getProject(ref);
+      const key = mintPublicKey();
+      store.setProjectKey(p.id, key);
+      return view({ ...store.findProjectById(p.id)!, public_key: key });
+    },
+
     /** A fresh install gets one project so the first start can print a working DSN. */
     ensureDefaultProject(name: string): ProjectView {
       const existing = store.listProjects();
@@ -79,6 +91,17 @@ export function createProjectService(store: AppStore, publicUrl: string) {
 }
 
 export type ProjectService = ReturnType<typeof createProjectService>;
+
+function checkName(raw: string): string {
+  const name = raw.trim();
+  if (!name) throw badRequest('A project needs a name, e.g. `snag project create "Web shop"`.');
+  if (name.length > MAX_NAME_CHARS)
+    throw badRequest(`Project names are at most ${MAX_NAME_CHARS} characters.`);
+  return name;
+}
+
+/** 32 lowercase hex: what every SDK's DSN parser accepts (the JS one refuses dashes). */
+const mintPublicKey = () => randomBytes(16).toString('hex');
 
 export function slugify(name: string): string {
   const slug = name

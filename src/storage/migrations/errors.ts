@@ -119,4 +119,15 @@ export const ERRORS_MIGRATIONS: readonly Migration[] = [
   );
   INSERT INTO counters (name, value) VALUES ('events', 0), ('issues', 0), ('invalid_events', 0), ('duplicate_events', 0);
   `,
+  // v2: events per project per hour, for the projects overview without summing every issue.
+  `
+  CREATE TABLE project_hourly (
+    project_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (project_id, hour)
+  ) WITHOUT ROWID;
+  INSERT INTO project_hourly (project_id, hour, count)
+    SELECT i.project_id, h.hour, sum(h.count) FROM issue_hourly h JOIN issues i ON i.id = h.issue_id GROUP BY 1, 2;
+  `,
 ];

@@ -1,0 +1,113 @@
+/**
+ * The JSON API's response shapes, shared with the web UI (web/ imports only this file from src/).
+ * Type-only: nothing here exists at run time.
+ */
+import type { IssueView } from '../domain/issues/service.js';
+import type { ProjectView } from '../domain/projects/service.js';
+import type { NormalizedEvent } from '../domain/events/types.js';
+import type { IssueStatus } from '../storage/schema.js';
+
+export type { IssueView, ProjectView, NormalizedEvent, IssueStatus };
+export type {
+  Breadcrumb,
+  ExceptionValue,
+  Frame,
+  Level,
+  Stacktrace,
+  EventUser,
+} from '../domain/events/types.js';
+
+export interface ApiError {
+  detail: string;
+  code: string;
+}
+
+/** Where a release first appeared: drawn as a marker on sparklines and charts. */
+export interface ReleaseMarker {
+  version: string;
+  first_seen: string;
+}
+
+export interface ProjectStats {
+  open_issues: number;
+  events_24h: number;
+  /** Events per hour for the last 24 hours, oldest first. */
+  hourly: number[];
+  last_issue: { id: number; title: string; culprit: string; level: string; last_seen: string } | null;
+}
+
+export type ProjectWithStats = ProjectView & { stats: ProjectStats };
+
+export interface ProjectList {
+  projects: ProjectWithStats[];
+}
+
+export interface IssueListItem extends IssueView {
+  /** Environments this issue has events in. */
+  environments: string[];
+}
+
+export interface IssueList {
+  issues: IssueListItem[];
+  counts: Record<IssueStatus, number>;
+  next_cursor: string | null;
+  /** Releases first seen in the last 24 hours (the list's sparkline window). */
+  release_markers: ReleaseMarker[];
+  /** Every environment and recent release of the project, for the filter menus. */
+  environments: string[];
+  releases: string[];
+}
+
+export interface StatusChangeView {
+  id: number;
+  issue_id: number;
+  from_status: IssueStatus;
+  to_status: IssueStatus;
+  actor: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface IssueDetail extends IssueView {
+  project: { id: number; slug: string; name: string };
+  tags: { key: string; values: { value: string; count: number; last_seen: string }[] }[];
+  status_changes: StatusChangeView[];
+  /** Releases first seen in the last 7 days (the detail chart's window). */
+  release_markers: ReleaseMarker[];
+}
+
+export interface StatusChangeResult {
+  changed: number[];
+  issues: IssueView[];
+}
+
+export interface EventSummary {
+  event_id: string;
+  issue_id: number;
+  project_id: number;
+  title: string;
+  timestamp: string;
+  received_at: string;
+  level: string;
+  environment: string;
+  release: string | null;
+  platform: string;
+  transaction: string | null;
+  trace_id: string | null;
+  server_name: string | null;
+  user: { id: string | null; email: string | null; ip_address: string | null };
+  sdk: string | null;
+  size_bytes: number;
+}
+
+export interface EventList {
+  events: EventSummary[];
+  next_cursor: string | null;
+}
+
+export interface EventDetail extends EventSummary {
+  /** Neighbouring events of the same issue (older / newer), for previous/next navigation. */
+  previous: string | null;
+  next: string | null;
+  payload: NormalizedEvent;
+}

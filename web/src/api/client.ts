@@ -1,0 +1,81 @@
+/**
+ * The typed API client. Types come from the server (src/api/types.ts) so a change there breaks the
+ * UI's build, not its users.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiError } from '../../../src/api/types';
+
+export type * from '../../../src/api/types';
+
+export class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw new RequestError(res.status, (json as ApiError | undefined)?.detail ?? res.statusText);
+  return json as T;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>('GET', path),
+  post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+};
+
+/** Query-string builder that skips empty values. */
+export function qs(params: Record<string, string | number | null | undefined>): string {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') s.set(k, String(v));
+  const out = s.toString();
+  return out ? `?${out}` : '';
+}
+
+/** How often views refresh themselves while visible (the issue asks for at most 5 s). */
+export const LIVE_REFRESH_MS = 3000;
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: RequestError | Error | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/**
+ * Fetches `path` and, with `live`, refetches it every LIVE_REFRESH_MS while the tab is visible.
+ * Data is kept while refetching so the page never blanks or jumps.
+ */
+export function useResource<T>(path: string | null, options: { live?: boolean } = {}): Resource<T> {
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean; path: string | null }>({ loading: path !== null, path });
+  const seq = useRef(0);
+
+  const load = useCallback(() => {
+    if (path === null) return;
+    const mine = ++seq.current;
+    api.get<T>(path).then(
+      (data) => mine === seq.current && setState({ data, loading: false, path }),
+      (error: Error) => mine === seq.current && setState((s) => ({ ...s, error, loading: false, path })),
+    );
+  }, [path]);
+
+  useEffect(() => {
+    setState((s) => (s.path === path ? s : { loading: path !== null, path }));
+    load();
+    if (!options.live) return;
+    const timer = setInterval(() => document.visibilityState === 'visible' && load(), LIVE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [path, load, options.live]);
+
+  return { data: state.path === path ? state.data : undefined, error: state.error, loading: state.loading, reload: load };
+}
