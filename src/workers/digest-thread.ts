@@ -73,6 +73,8 @@ async function run(): Promise<void> {
   }
   storage.close();
   send({ type: 'stopped' });
+  // An open port keeps this thread (and so the whole process) alive.
+  port.close();
 }
 
 run().catch((err: unknown) => {

@@ -68,7 +68,8 @@ export function startWorkers(options: WorkerOptions, queue: Queue, log: Logger):
         }, STOP_TIMEOUT_MS);
         onStopped = () => {
           clearTimeout(timer);
-          resolve();
+          // The thread has closed its files; make sure nothing of it outlives stop().
+          void worker.terminate().then(() => resolve());
         };
         post({ type: 'stop' });
       });

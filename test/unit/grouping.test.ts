@@ -38,7 +38,7 @@ describe('groupEvent', () => {
     const grouping = groupEvent(nodeError([nodeInternal, expressLayer, appFrame('getUser')]));
     expect(grouping).toMatchObject({
       title: "TypeError: Cannot read properties of undefined (reading 'id')",
-      culprit: '/app/src/handlers/user.ts in getUser',
+      culprit: 'getUser(handlers:user)',
       type: 'TypeError',
       value: "Cannot read properties of undefined (reading 'id')",
     });

@@ -26,8 +26,8 @@ const UNLABELED = '<unlabeled event>';
 const DEFAULT_VARIABLE = /^\{\{\s*default\s*\}\}$/;
 // Sentry only trusts context lines for languages where SDKs send source (newstyle.py `frame`).
 const CONTEXT_LINE_PLATFORMS = new Set(['javascript', 'node', 'python', 'php', 'ruby']);
-// Where a culprit reads naturally as "module in function" rather than "file in function".
-const MODULE_CULPRIT_PLATFORMS = new Set(['python', 'java', 'csharp', 'elixir', 'erlang', 'scala', 'kotlin']);
+/** Platforms whose culprit Sentry writes as `function(module)`. */
+const JS_PLATFORMS = new Set(['javascript', 'node']);
 
 // Sentry's built-in enhancements mark these `-app` whatever the SDK said (all-platforms:2023-01-11).
 const LIBRARY_PATH =
@@ -176,10 +176,11 @@ function findCulprit(exceptions: ExceptionValue[], platform: string): string | u
     for (let index = frames.length - 1; index >= 0; index--) {
       const frame = frames[index]!;
       if (!isInApp(frame) || isUngroupable(frame)) continue;
-      const preferModule = MODULE_CULPRIT_PLATFORMS.has(frame.platform ?? platform);
-      const location = preferModule ? frame.module || frame.filename : frame.filename || frame.module;
-      const parts = [location || frame.abs_path, frame.function].filter(Boolean);
-      if (parts.length > 0) return parts.join(' in ');
+      // Sentry's Frame.get_culprit_string: module wins over filename; JS reads "fn(module)".
+      const location = frame.module || frame.filename || frame.abs_path;
+      if (!location && !frame.function) continue;
+      if (JS_PLATFORMS.has(frame.platform ?? platform)) return `${frame.function || '?'}(${location ?? '?'})`;
+      return `${location ?? '?'} in ${frame.function || '?'}`;
     }
   }
   return undefined;

@@ -1,0 +1,59 @@
+/**
+ * Runs the real Sentry SDKs in child processes (node-sdk-sender.js, python-sdk-sender.py) against
+ * a DSN and returns the event ids the SDKs reported. A child process keeps SDK global state
+ * (hubs, OpenTelemetry hooks, exit handlers) out of the test runner.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './snag.js';
+
+const run = promisify(execFile);
+/** Debian's interpreter: python3-sentry-sdk is installed for it, not for a pyenv on PATH. */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+const SENDER_TIMEOUT_MS = 30_000;
+
+export interface SenderOptions {
+  release?: string;
+  environment?: string;
+  /** Extra variables, e.g. SNAG_USER_IDS for the node `user-not-found` scenario. */
+  env?: Record<string, string>;
+}
+
+export async function runNodeSdk(dsn: string, scenarios: string[], options: SenderOptions = {}) {
+  const script = path.join(REPO_ROOT, 'test/helpers/node-sdk-sender.js');
+  return runSender(process.execPath, [script, ...scenarios], dsn, options);
+}
+
+export async function runPythonSdk(dsn: string, scenario: string, options: SenderOptions = {}) {
+  const script = path.join(REPO_ROOT, 'test/helpers/python-sdk-sender.py');
+  return runSender(SYSTEM_PYTHON, [script, scenario], dsn, options);
+}
+
+async function runSender(
+  command: string,
+  args: string[],
+  dsn: string,
+  options: SenderOptions,
+): Promise<Record<string, string>> {
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? '/tmp',
+    SNAG_DSN: dsn,
+    SNAG_RELEASE: options.release ?? '',
+    SNAG_ENVIRONMENT: options.environment ?? '',
+    ...options.env,
+  };
+  const { stdout, stderr } = await run(command, args, { cwd: REPO_ROOT, env, timeout: SENDER_TIMEOUT_MS });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  let parsed: { ids?: Record<string, string>; flushed?: boolean };
+  try {
+    parsed = JSON.parse(last) as typeof parsed;
+  } catch {
+    throw new Error(
+      `${path.basename(args[0]!)} ${args.slice(1).join(' ')} printed no result:\n${stdout}\n${stderr}`,
+    );
+  }
+  if (parsed.flushed === false) throw new Error(`the SDK did not flush within 5 s:\n${stderr}`);
+  return parsed.ids ?? {};
+}
