@@ -59,13 +59,22 @@ export function App() {
               key={href}
               href={href}
               className="nav-link"
-              aria-current={(href === '/' ? path === '/' || path.startsWith('/projects') : path.startsWith(href)) ? 'page' : undefined}
+              aria-current={
+                (href === '/' ? path === '/' || path.startsWith('/projects') : path.startsWith(href))
+                  ? 'page'
+                  : undefined
+              }
             >
               {label}
             </Link>
           ))}
         </nav>
-        <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+        <button
+          type="button"
+          className="theme-toggle"
+          onClick={toggleTheme}
+          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        >
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>

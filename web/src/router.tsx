@@ -30,7 +30,10 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 }
 
 /** Updates some query parameters, dropping empty ones; filters replace history, pages push. */
-export function setQuery(changes: Record<string, string | null | undefined>, options: { replace?: boolean } = {}): void {
+export function setQuery(
+  changes: Record<string, string | null | undefined>,
+  options: { replace?: boolean } = {},
+): void {
   const url = new URL(window.location.href);
   for (const [k, v] of Object.entries(changes)) {
     if (v === null || v === undefined || v === '') url.searchParams.delete(k);
@@ -65,5 +68,8 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
 
 /** Scrolls to the top when the path (not just the query) changes. */
 export function useScrollReset(path: string): void {
-  useEffect(() => window.scrollTo(0, 0), [path]);
+  useEffect(() => {
+    // Braces matter: some browsers return a Promise from scrollTo, which React would take for a cleanup.
+    window.scrollTo(0, 0);
+  }, [path]);
 }

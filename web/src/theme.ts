@@ -12,7 +12,9 @@ function systemTheme(): Theme {
 }
 
 export function useTheme(): [Theme, () => void] {
-  const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem(KEY) as Theme | null) ?? systemTheme());
+  const [theme, setTheme] = useState<Theme>(
+    () => (localStorage.getItem(KEY) as Theme | null) ?? systemTheme(),
+  );
   useEffect(() => {
     document.documentElement.dataset['theme'] = theme;
   }, [theme]);

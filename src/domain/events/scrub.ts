@@ -51,6 +51,8 @@ const SKIPPED_TOP_LEVEL = new Set([
 const CARD_NUMBER = /\b(?:3[47]\d|4\d{3}|5[1-5]\d\d|65\d\d|6011)(?:[ -]?\d){12}\b/g;
 // A token is long; requiring 8 characters keeps "the bearer of bad news" intact.
 const BEARER_TOKEN = /\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+const BEARER_WORD = /bearer/i;
+const FOUR_DIGITS = /\d{4}/;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,31}:\/\/[^:/?#@\s]{0,256}):[^@/?#\s]{1,256}@/gi;
 const PEM_PRIVATE_KEY =
   /-----BEGIN[A-Z ]{0,40} PRIVATE KEY-----[\s\S]*?-----END[A-Z ]{0,40} PRIVATE KEY-----/g;
@@ -73,11 +75,13 @@ export function scrubEvent(event: NormalizedEvent, options: ScrubOptions): Norma
 
 /** Replaces card numbers (Luhn-valid only), bearer tokens, URL passwords and PEM keys in a string. */
 export function scrubString(text: string): string {
+  // Each rule first checks for a literal its pattern cannot match without: this runs on every
+  // string of every event, and the regex engines were 12 % of the digest's CPU in the profile.
   let result = text;
-  if (result.length >= MIN_CARD_STRING_CHARS) {
+  if (result.length >= MIN_CARD_STRING_CHARS && FOUR_DIGITS.test(result)) {
     result = result.replace(CARD_NUMBER, (match) => (isLuhnValid(match) ? FILTERED : match));
   }
-  result = result.replace(BEARER_TOKEN, `$1 ${FILTERED}`);
+  if (BEARER_WORD.test(result)) result = result.replace(BEARER_TOKEN, `$1 ${FILTERED}`);
   if (result.includes('@')) result = result.replace(URL_PASSWORD, `$1:${FILTERED}@`);
   if (result.includes('PRIVATE KEY-----')) result = result.replace(PEM_PRIVATE_KEY, FILTERED);
   return result;

@@ -179,8 +179,11 @@ function findCulprit(exceptions: ExceptionValue[], platform: string): string | u
       // Sentry's Frame.get_culprit_string: module wins over filename; JS reads "fn(module)".
       const location = frame.module || frame.filename || frame.abs_path;
       if (!location && !frame.function) continue;
-      if (JS_PLATFORMS.has(frame.platform ?? platform)) return `${frame.function || '?'}(${location ?? '?'})`;
-      return `${location ?? '?'} in ${frame.function || '?'}`;
+      if (!frame.function) return location!;
+      if (!location) return frame.function;
+      return JS_PLATFORMS.has(frame.platform ?? platform)
+        ? `${frame.function}(${location})`
+        : `${location} in ${frame.function}`;
     }
   }
   return undefined;

@@ -19,7 +19,10 @@ export class RequestError extends Error {
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
-    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+    headers:
+      body === undefined
+        ? { accept: 'application/json' }
+        : { 'content-type': 'application/json', accept: 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -37,7 +40,8 @@ export const api = {
 /** Query-string builder that skips empty values. */
 export function qs(params: Record<string, string | number | null | undefined>): string {
   const s = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined && v !== '') s.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== null && v !== undefined && v !== '') s.set(k, String(v));
   const out = s.toString();
   return out ? `?${out}` : '';
 }
@@ -57,7 +61,10 @@ export interface Resource<T> {
  * Data is kept while refetching so the page never blanks or jumps.
  */
 export function useResource<T>(path: string | null, options: { live?: boolean } = {}): Resource<T> {
-  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean; path: string | null }>({ loading: path !== null, path });
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean; path: string | null }>({
+    loading: path !== null,
+    path,
+  });
   const seq = useRef(0);
 
   const load = useCallback(() => {
@@ -77,5 +84,10 @@ export function useResource<T>(path: string | null, options: { live?: boolean } 
     return () => clearInterval(timer);
   }, [path, load, options.live]);
 
-  return { data: state.path === path ? state.data : undefined, error: state.error, loading: state.loading, reload: load };
+  return {
+    data: state.path === path ? state.data : undefined,
+    error: state.error,
+    loading: state.loading,
+    reload: load,
+  };
 }

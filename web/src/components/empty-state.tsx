@@ -15,7 +15,11 @@ export function EmptyState({
   tone?: 'neutral' | 'error';
 }) {
   return (
-    <section className={`empty-state card empty-state-${tone}`} aria-label={title} role={tone === 'error' ? 'alert' : undefined}>
+    <section
+      className={`empty-state card empty-state-${tone}`}
+      aria-label={title}
+      role={tone === 'error' ? 'alert' : undefined}
+    >
       <h2>{title}</h2>
       {body && <div className="muted">{body}</div>}
       {children}

@@ -74,11 +74,20 @@ export function Sparkline({
           <title>{bucketLabel ? bucketLabel(i, b.value) : String(b.value)}</title>
           {/* A full-height transparent target so empty buckets have a tooltip too. */}
           <rect x={i * slot} y={0} width={slot} height={height} className="sparkline-hit" />
-          {b.height > 0 && <rect x={b.x} y={b.y} width={b.width} height={b.height} className="sparkline-bar" />}
+          {b.height > 0 && (
+            <rect x={b.x} y={b.y} width={b.width} height={b.height} className="sparkline-bar" />
+          )}
         </g>
       ))}
       {markers.map((m, i) => (
-        <line key={`m${i}`} x1={m.at * width} x2={m.at * width} y1={0} y2={height} className="sparkline-marker">
+        <line
+          key={`m${i}`}
+          x1={m.at * width}
+          x2={m.at * width}
+          y1={0}
+          y2={height}
+          className="sparkline-marker"
+        >
           <title>{m.label}</title>
         </line>
       ))}
