@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { IngestStats } from '../ingest/stats.js';
 import type { IssuesStore } from '../storage/index.js';
+import type { Health } from './types.js';
 
 export interface HealthDeps {
   queueDepth(): number;
@@ -17,7 +18,7 @@ export interface HealthDeps {
 export function registerHealthRoute(app: FastifyInstance, deps: HealthDeps): void {
   app.get('/_health', async (_request, reply) => {
     const depth = deps.queueDepth();
-    const queueStatus =
+    const queueStatus: Health['queue_status'] =
       depth >= deps.thresholds.criticalDepth
         ? 'critical'
         : depth >= deps.thresholds.warningDepth
@@ -26,7 +27,7 @@ export function registerHealthRoute(app: FastifyInstance, deps: HealthDeps): voi
     const counters = deps.issuesStore.readCounters();
     const perMinute = deps.stats.lastMinute('transaction');
     const ingest = deps.stats.snapshot();
-    return reply.code(queueStatus === 'critical' ? 503 : 200).send({
+    const body: Health = {
       status: queueStatus === 'ok' ? 'ok' : queueStatus === 'warning' ? 'degraded' : 'unhealthy',
       timestamp: new Date().toISOString(),
       version: deps.version,
@@ -45,6 +46,7 @@ export function registerHealthRoute(app: FastifyInstance, deps: HealthDeps): voi
       parked_jobs: deps.issuesStore.countParkedJobs(),
       items_accepted: ingest.accepted,
       items_dropped: ingest.dropped,
-    });
+    };
+    return reply.code(queueStatus === 'critical' ? 503 : 200).send(body);
   });
 }

@@ -17,6 +17,27 @@ export type {
   EventUser,
 } from '../domain/events/types.js';
 
+/** GET /_health. */
+export interface Health {
+  status: 'ok' | 'degraded' | 'unhealthy';
+  timestamp: string;
+  version: string;
+  queue_depth: number;
+  queue_status: 'ok' | 'warning' | 'critical';
+  queue_thresholds: { warning: number; critical: number };
+  event_count: number;
+  issue_count: number;
+  transaction_count: number;
+  transactions_per_minute: number;
+  transactions_per_second: number;
+  events_per_minute: number;
+  invalid_events: number;
+  duplicate_events: number;
+  parked_jobs: number;
+  items_accepted: Record<string, number>;
+  items_dropped: Record<string, number>;
+}
+
 export interface ApiError {
   detail: string;
   code: string;

@@ -396,7 +396,7 @@ describe('Sentry ingest over HTTP', () => {
     });
     expect((await post(keyed, eventEnvelope(event))).status).toBe(200);
     const stored = await waitStored(event['event_id'] as string);
-    const p = stored.payload as {
+    const p = stored.payload as unknown as {
       request: { headers: Record<string, string> };
       extra: Record<string, string>;
       logentry: { formatted: string };
