@@ -38,6 +38,7 @@ export async function startServer(config: Config): Promise<Server> {
       dataDir: config.dataDir,
       batchSize: config.queue.batchSize,
       scrub: config.scrub,
+      maxDecompressedBytes: config.limits.maxDecompressedBytes,
       logLevel: config.logLevel,
     },
     queue,

@@ -10,7 +10,17 @@
  */
 import { setImmediate as waitForEventLoop } from 'node:timers/promises';
 import type { Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import {
+  brotliDecompressSync,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  createInflateRaw,
+  gunzipSync,
+  inflateRawSync,
+  inflateSync,
+} from 'node:zlib';
+import { Decompressor } from 'zstd-napi';
 // zstd-napi, not zlib.createZstdDecompress: Node 20 has no zstd in zlib (it came in 22.15) and one
 // code path on every supported Node is worth more than dropping a dependency we need anyway. The
 // low-level binding, because its DecompressStream inflates a whole input chunk in one synchronous
@@ -45,11 +55,52 @@ export async function readBody(
   contentEncoding: string | undefined,
   limits: BodyLimits,
 ): Promise<Buffer> {
+  return (await readBodyParts(stream, contentEncoding, limits)).body;
+}
+
+export interface BodyParts {
+  /** The bytes as sent. */
+  raw: Buffer;
+  /** After undoing every coding (identical to `raw` when there was none). */
+  body: Buffer;
+  /** The codings undone, outermost last, as a Content-Encoding value for `decodeBufferSync`. */
+  encoding: string;
+}
+
+/** `readBody`, also returning the bytes as sent so a compressed body can be queued compressed. */
+export async function readBodyParts(
+  stream: NodeJS.ReadableStream,
+  contentEncoding: string | undefined,
+  limits: BodyLimits,
+): Promise<BodyParts> {
   // Refuse an unknown encoding before reading a byte of the body.
   const codings = parseContentEncoding(contentEncoding);
   const raw = await readRaw(stream, limits.maxEnvelopeBytes);
-  return decodeCodings(raw, codings, limits);
+  const applied = codings.length > 0 ? codings : sniffCoding(raw);
+  const body = await decodeCodings(raw, codings, limits);
+  return { raw, body, encoding: [...applied].reverse().join(', ') };
 }
+
+/**
+ * Synchronous decoding of a body that was already decoded once within the caps (at ingest); the
+ * digest worker uses it to unpack a queued compressed body. The cap is still enforced.
+ */
+export function decodeBufferSync(raw: Buffer, encoding: string, maxBytes: number): Buffer {
+  let out = raw;
+  for (const coding of parseContentEncoding(encoding)) {
+    const opts = { maxOutputLength: maxBytes + 1 };
+    if (coding === 'zstd') {
+      zstdDecompressor ??= new Decompressor();
+      out = zstdDecompressor.decompress(out);
+    } else if (coding === 'br') out = brotliDecompressSync(out, opts);
+    else if (coding === 'gzip') out = gunzipSync(out, opts);
+    else out = hasZlibHeader(out) ? inflateSync(out, opts) : inflateRawSync(out, opts);
+    if (out.length > maxBytes) throw tooLargeDecompressed(maxBytes);
+  }
+  return out;
+}
+
+let zstdDecompressor: Decompressor | undefined;
 
 /** Same as `readBody` for a body that is already in memory. */
 export async function decodeBuffer(

@@ -10,7 +10,7 @@ import { APP_MIGRATIONS } from './migrations/app.js';
 import { ERRORS_MIGRATIONS } from './migrations/errors.js';
 import { QUEUE_MIGRATIONS } from './migrations/queue.js';
 import { createQueueStore } from './queue-store.js';
-import { migrate, openSqlite, type Db } from './sqlite.js';
+import { migrate, openSqlite, type Db, type OpenOptions } from './sqlite.js';
 
 export type { AppStore, Project, ReleaseSeen } from './app-store.js';
 export type { DigestStore, EventToStore, JobToPark, BatchOutcome } from './digest-store.js';
@@ -54,28 +54,33 @@ export interface Storage {
 /** Connections for the HTTP process: it owns queue.db writes and reads the rest. */
 export function openStorage(dataDir: string): Storage {
   const dbs: Db[] = [];
-  const open = (name: keyof typeof DATA_FILES, synchronous: 'FULL' | 'NORMAL') => {
-    const db = openSqlite(path.join(dataDir, DATA_FILES[name]), { synchronous });
+  const open = (name: keyof typeof DATA_FILES, options: OpenOptions) => {
+    const db = openSqlite(path.join(dataDir, DATA_FILES[name]), options);
     dbs.push(db);
     return db;
   };
   return {
-    app: createAppStore(open('app', 'NORMAL')),
-    issues: createIssuesStore(open('errors', 'NORMAL')),
+    app: createAppStore(open('app', { synchronous: 'NORMAL', cacheKiB: 2 * 1024 })),
+    // The API's reads: issue lists and events by index; 16 MiB keeps hot index pages resident.
+    issues: createIssuesStore(open('errors', { synchronous: 'NORMAL', cacheKiB: 16 * 1024 })),
     // FULL: the 200 for an event is sent after this file's commit, and must survive a power cut.
-    queue: createQueueStore(open('queue', 'FULL')),
+    // Rows are written once and read once by the worker: a small cache is enough.
+    queue: createQueueStore(
+      open('queue', { synchronous: 'FULL', cacheKiB: 2 * 1024, autoCheckpoint: false }),
+    ),
     close: () => dbs.forEach((db) => db.close()),
   };
 }
 
 /** Connections for the digest worker: it owns errors.db writes and reads the queue. */
 export function openWorkerStorage(dataDir: string) {
+  // Issue lookups and the unique event-id index are what the digest touches at random.
   const errors = openSqlite(path.join(dataDir, DATA_FILES.errors), {
     synchronous: 'NORMAL',
-    cacheKiB: 64 * 1024,
+    cacheKiB: 32 * 1024,
   });
-  const queue = openSqlite(path.join(dataDir, DATA_FILES.queue), { synchronous: 'FULL' });
-  const app = openSqlite(path.join(dataDir, DATA_FILES.app), { synchronous: 'NORMAL' });
+  const queue = openSqlite(path.join(dataDir, DATA_FILES.queue), { synchronous: 'FULL', cacheKiB: 2 * 1024 });
+  const app = openSqlite(path.join(dataDir, DATA_FILES.app), { synchronous: 'NORMAL', cacheKiB: 2 * 1024 });
   return {
     digest: createDigestStore(errors),
     queue: createQueueStore(queue),

@@ -62,6 +62,19 @@ export function createQueueStore(db: Db) {
         .changes;
     },
 
+    /**
+     * Copies WAL frames into queue.db without blocking the writer (PASSIVE), so the WAL does not
+     * grow while the HTTP thread's connection never checkpoints. Returns frames left uncopied.
+     */
+    checkpoint(): number {
+      const [row] = db.pragma('wal_checkpoint(PASSIVE)') as {
+        busy: number;
+        log: number;
+        checkpointed: number;
+      }[];
+      return row ? row.log - row.checkpointed : 0;
+    },
+
     countJobs(): number {
       return (run.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
     },

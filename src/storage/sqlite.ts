@@ -17,8 +17,13 @@ export interface OpenOptions {
    */
   synchronous: 'FULL' | 'NORMAL';
   readonly?: boolean;
-  /** Page cache in KiB. */
+  /** Page cache in KiB. Peak RSS is mostly these caches (docs/benchmarks.md): size each for its job. */
   cacheKiB?: number;
+  /**
+   * false: this connection never checkpoints the WAL on commit. The HTTP thread's queue connection
+   * uses it so a checkpoint never runs inside a request; the worker checkpoints instead.
+   */
+  autoCheckpoint?: boolean;
 }
 
 /** Milliseconds a connection waits for another writer (CLI, API action) before SQLITE_BUSY. */
@@ -30,7 +35,8 @@ export function openSqlite(file: string, options: OpenOptions): Db {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous}`);
-  db.pragma(`cache_size = -${options.cacheKiB ?? 16 * 1024}`);
+  db.pragma(`cache_size = -${options.cacheKiB ?? 4 * 1024}`);
+  if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   return db;

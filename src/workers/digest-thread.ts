@@ -26,6 +26,20 @@ port.on('message', (m: MainToWorker) => {
   wake?.();
 });
 
+/** The HTTP thread's queue connection never checkpoints (storage/index.ts): this thread does. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+let lastCheckpoint = 0;
+function maybeCheckpointQueue(): void {
+  const now = Date.now();
+  if (now - lastCheckpoint < CHECKPOINT_INTERVAL_MS) return;
+  lastCheckpoint = now;
+  try {
+    storage.queue.checkpoint();
+  } catch (err) {
+    log.warn({ err }, 'queue checkpoint failed; retrying in a second');
+  }
+}
+
 function sleepUntilWoken(ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(finish, ms);
@@ -49,7 +63,12 @@ async function run(): Promise<void> {
   while (!stopping) {
     let result;
     try {
-      result = drainErrorsOnce(storage, { batchSize: options.batchSize, scrub: options.scrub, log });
+      result = drainErrorsOnce(storage, {
+        batchSize: options.batchSize,
+        scrub: options.scrub,
+        maxDecompressedBytes: options.maxDecompressedBytes,
+        log,
+      });
     } catch (err) {
       // A failure of the batch as a whole (database locked, disk full): nothing was committed, so
       // the same jobs are retried after a pause instead of being lost or spinning.
@@ -58,6 +77,7 @@ async function run(): Promise<void> {
       continue;
     }
     if (result) {
+      maybeCheckpointQueue();
       send({
         type: 'progress',
         consumer: ERRORS_CONSUMER,

@@ -4,6 +4,8 @@ import type { ScrubOptions } from './jobs/digest-event.js';
 export interface WorkerOptions {
   dataDir: string;
   batchSize: number;
+  /** Cap when unpacking envelopes queued compressed (SNAG_MAX_DECOMPRESSED_BYTES). */
+  maxDecompressedBytes: number;
   scrub: ScrubOptions;
   logLevel: string;
 }

@@ -75,7 +75,8 @@ function eventJob(overrides: Record<string, unknown> = {}, meta: string | null =
   };
 }
 
-const drain = () => drainErrorsOnce(worker, { batchSize: 100, scrub: SCRUB, log: silent });
+const drain = () =>
+  drainErrorsOnce(worker, { batchSize: 100, scrub: SCRUB, maxDecompressedBytes: 1 << 24, log: silent });
 const listAll = () => main.issues.listIssues({ projectId, status: 'all', sort: 'last_seen', limit: 100 });
 
 describe('digest pipeline', () => {

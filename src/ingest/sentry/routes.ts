@@ -5,7 +5,7 @@
  * browsers send text/plain, Node sends none). CORS per Relay so browser SDKs can read rate limits.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readBody, type BodyLimits } from '../decode-body.js';
+import { readBodyParts, type BodyLimits, type BodyParts } from '../decode-body.js';
 import { acceptEnvelope, acceptStore, type AcceptDeps, type SentryRequest } from './accept.js';
 
 export const CORS_HEADERS = {
@@ -25,8 +25,8 @@ export function registerSentryRoutes(app: FastifyInstance, deps: AcceptDeps & { 
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (request, payload, done) => {
-      readBody(payload, headerOf(request, 'content-encoding'), deps.limits).then(
-        (body) => done(null, body),
+      readBodyParts(payload, headerOf(request, 'content-encoding'), deps.limits).then(
+        (parts) => done(null, parts),
         (err: Error) => done(err, undefined),
       );
     });
@@ -35,13 +35,17 @@ export function registerSentryRoutes(app: FastifyInstance, deps: AcceptDeps & { 
       reply.headers(CORS_HEADERS);
     });
 
-    const toRequest = (request: FastifyRequest<{ Params: { projectId: string } }>): SentryRequest => ({
-      projectId: request.params.projectId,
-      query: request.query as Record<string, unknown>,
-      headers: request.headers,
-      body: Buffer.isBuffer(request.body) ? request.body : undefined,
-      clientIp: request.ip,
-    });
+    const toRequest = (request: FastifyRequest<{ Params: { projectId: string } }>): SentryRequest => {
+      const parts = request.body as BodyParts | undefined;
+      return {
+        projectId: request.params.projectId,
+        query: request.query as Record<string, unknown>,
+        headers: request.headers,
+        body: parts?.body,
+        sent: parts,
+        clientIp: request.ip,
+      };
+    };
 
     scope.post<{ Params: { projectId: string } }>('/api/:projectId/envelope/', async (request) =>
       acceptEnvelope(toRequest(request), deps),
