@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 export const UI_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web');
@@ -45,6 +46,46 @@ const TYPES: Record<string, string> = {
 interface Asset {
   body: Buffer;
   type: string;
+  /** Compressed once at start: ~60 ms for the whole UI, instead of on every request. */
+  br?: Buffer;
+  gzip?: Buffer;
+}
+
+/** Below this, compression saves less than the headers it costs. */
+const MIN_COMPRESS_BYTES = 1024;
+const COMPRESSIBLE_TYPE = /^(text\/|application\/json|image\/svg\+xml)/;
+/** Brotli 9: 93% of quality 11's saving on the JS bundle in 6% of the time (47 ms vs 753 ms). */
+const BROTLI_QUALITY = 9;
+
+function compressAsset(asset: Asset): Asset {
+  if (!COMPRESSIBLE_TYPE.test(asset.type) || asset.body.length < MIN_COMPRESS_BYTES) return asset;
+  return {
+    ...asset,
+    br: zlib.brotliCompressSync(asset.body, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY },
+    }),
+    gzip: zlib.gzipSync(asset.body, { level: 9 }),
+  };
+}
+
+/** The best encoding the client accepts (RFC 9110 §12.5.3; q=0 refuses), or none. */
+export function pickEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+  const accepted = new Set<string>();
+  for (const part of (acceptEncoding ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+    if (name && (q === undefined || Number(q) > 0)) accepted.add(name);
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
+  return undefined;
+}
+
+function sendAsset(reply: FastifyReply, asset: Asset, acceptEncoding: string | undefined) {
+  const encoding = asset.br ? pickEncoding(acceptEncoding) : undefined;
+  if (asset.br) reply.header('Vary', 'Accept-Encoding');
+  if (encoding) reply.header('Content-Encoding', encoding);
+  return reply.type(asset.type).send(encoding ? asset[encoding] : asset.body);
 }
 
 function loadAssets(dir: string): Map<string, Asset> {
@@ -55,10 +96,13 @@ function loadAssets(dir: string): Map<string, Asset> {
       if (entry.isDirectory()) walk(full);
       else {
         const url = '/' + path.relative(dir, full).split(path.sep).join('/');
-        assets.set(url, {
-          body: fs.readFileSync(full),
-          type: TYPES[path.extname(full)] ?? 'application/octet-stream',
-        });
+        assets.set(
+          url,
+          compressAsset({
+            body: fs.readFileSync(full),
+            type: TYPES[path.extname(full)] ?? 'application/octet-stream',
+          }),
+        );
       }
     }
   };
@@ -73,7 +117,7 @@ export function registerUi(app: FastifyInstance, dir = UI_DIR): void {
   const assets = loadAssets(dir);
   const index = assets.get('/index.html');
 
-  const sendIndex = (reply: FastifyReply) => {
+  const sendIndex = (reply: FastifyReply, acceptEncoding: string | undefined) => {
     if (!index) {
       return reply
         .code(503)
@@ -82,11 +126,11 @@ export function registerUi(app: FastifyInstance, dir = UI_DIR): void {
           'The web UI has not been built: run `npm run build` (npm install and npm start do it for you).',
         );
     }
-    return reply
-      .headers(SECURITY_HEADERS)
-      .header('Cache-Control', 'no-cache')
-      .type(index.type)
-      .send(index.body);
+    return sendAsset(
+      reply.headers(SECURITY_HEADERS).header('Cache-Control', 'no-cache'),
+      index,
+      acceptEncoding,
+    );
   };
 
   app.get('/*', async (request, reply) => {
@@ -94,13 +138,13 @@ export function registerUi(app: FastifyInstance, dir = UI_DIR): void {
     if (NOT_UI.test(url)) {
       return reply.code(404).send({ detail: `No route GET ${url}: see docs/api.md.`, code: 'not_found' });
     }
+    const acceptEncoding = request.headers['accept-encoding'];
     const asset = url === '/' ? undefined : assets.get(url);
-    if (!asset) return sendIndex(reply);
+    if (!asset) return sendIndex(reply, acceptEncoding);
     const immutable = url.startsWith('/assets/');
-    return reply
+    reply
       .headers(SECURITY_HEADERS)
-      .header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-      .type(asset.type)
-      .send(asset.body);
+      .header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+    return sendAsset(reply, asset, acceptEncoding);
   });
 }

@@ -178,7 +178,9 @@ export function IssueDetailPage({ slug, issueId }: { slug: string; issueId: numb
           <section className="card chart-card" aria-labelledby="chart-title">
             <div className="card-head">
               <h2 id="chart-title">Events per hour, last 7 days</h2>
-              <span className="muted small">{total7d.toLocaleString()} events</span>
+              <span className="muted small">
+                {total7d.toLocaleString()} {total7d === 1 ? 'event' : 'events'}
+              </span>
             </div>
             <HourlyChart
               values={data.hourly}
