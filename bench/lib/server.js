@@ -71,10 +71,11 @@ function waitForDsn(child, readOutput) {
 
 /**
  * Starts a server; `nodeArgs` go before the script (e.g. --cpu-prof), `probe` preloads
- * http-thread-probe.js. The caller must `stop()` it, which also removes the data dir.
+ * http-thread-probe.js, `dataDir` serves pre-seeded data (bench/ui-list.js). The caller must
+ * `stop()` it, which also removes the data dir.
  */
-export async function startServer({ repoRoot, nodeArgs = [], probe = false }) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'snag-bench-'));
+export async function startServer({ repoRoot, nodeArgs = [], probe = false, dataDir: seeded }) {
+  const dataDir = seeded ?? fs.mkdtempSync(path.join(os.tmpdir(), 'snag-bench-'));
   const port = await findFreePort();
   const probeArgs = probe ? ['--import', pathToFileURL(PROBE_FILE).href] : [];
   const child = spawn(
