@@ -3,75 +3,128 @@
  * stage by stage, on the same corpus as bench/errors.js and Snag's own compiled code, in one
  * thread with no HTTP and no database. The worker must stay under 500 µs per event for 2,000
  * events/s on one core; this says which stage to cut.
+ *
+ * Two figures per stage: the median of the rounds' means, and "fastest", the mean over events of
+ * each event's fastest round, which leaves out much of what other processes on a shared box add.
+ *
+ * `--dist DIR` (repeatable) times other builds of src/ instead of ./dist; build one inside the repo
+ * so its imports find node_modules, e.g. the last commit's:
+ *
+ *   mkdir -p .bench/digest-before
+ *   git archive HEAD src tsconfig.json tsconfig.build.json | tar -x -C .bench/digest-before
+ *   npx tsc -p .bench/digest-before/tsconfig.build.json
+ *   node bench/digest-stages.js --dist .bench/digest-before/dist --dist dist
+ *
+ * With several, each event runs through every build back to back, in turn, so load on the box
+ * hits them alike: on the shared 2-vCPU box of docs/benchmarks.md, at load averages of 4–8,
+ * eleven such runs put the end-to-end ratio between two builds at 0.67–0.70 while the "fastest"
+ * figures themselves moved by up to 65 % from run to run and the medians by 2.5×.
  */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { normalizeEvent } from '../dist/domain/events/normalize.js';
-import { scrubEvent } from '../dist/domain/events/scrub.js';
-import { groupEvent } from '../dist/domain/issues/grouping.js';
-import { encodePayload } from '../dist/storage/payload-codec.js';
-import { digestEventJob } from '../dist/workers/jobs/digest-event.js';
 import { buildCorpus } from './lib/corpus.js';
 
 const POOL_SIZE = 1000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** Snag's default scrubbing (SNAG_SCRUB_PII=true, IP addresses kept). */
 const SCRUB = { enabled: true, ipAddresses: false, extraKeys: [], safeKeys: [] };
 const EVENT_ID = 'a'.repeat(32);
+/** The last is not a stage but the job function as the worker calls it, end to end. */
+const STAGES = [
+  'parse',
+  'normalize',
+  'scrub',
+  'group',
+  'stringify',
+  'compress',
+  'digestEventJob, end to end',
+];
 
-/** Runs the stages digestEventJob runs, timing each; returns µs per event per stage. */
-function timeStages(payloads) {
-  const total = { parse: 0, normalize: 0, scrub: 0, group: 0, stringify: 0, compress: 0 };
-  const mark = (stage, since) => {
-    const now = performance.now();
-    total[stage] += now - since;
-    return now;
+async function loadBuild(dist) {
+  const load = async (file) => import(pathToFileURL(path.resolve(dist, file)).href);
+  return {
+    name: dist,
+    normalizeEvent: (await load('domain/events/normalize.js')).normalizeEvent,
+    scrubEvent: (await load('domain/events/scrub.js')).scrubEvent,
+    groupEvent: (await load('domain/issues/grouping.js')).groupEvent,
+    encodePayload: (await load('storage/payload-codec.js')).encodePayload,
+    digestEventJob: (await load('workers/jobs/digest-event.js')).digestEventJob,
   };
-  for (const payload of payloads) {
-    let t = performance.now();
-    const raw = JSON.parse(payload.toString('utf8'));
-    t = mark('parse', t);
-    const event = normalizeEvent(raw, { eventId: EVENT_ID, receivedAt: Date.now(), clientIp: '127.0.0.1' });
-    t = mark('normalize', t);
-    scrubEvent(event, SCRUB);
-    t = mark('scrub', t);
-    groupEvent(event);
-    t = mark('group', t);
-    const json = JSON.stringify(event);
-    t = mark('stringify', t);
-    encodePayload(json);
-    mark('compress', t);
-  }
-  return Object.fromEntries(
-    Object.entries(total).map(([stage, ms]) => [stage, (ms * 1000) / payloads.length]),
-  );
 }
 
-/** The real job function end to end, as the worker calls it. */
-function timeDigestEventJob(payloads) {
-  const jobs = payloads.map((payload, id) => ({
+/**
+ * Runs the stages digestEventJob runs, timing each, then the real job function end to end as the
+ * worker calls it; adds each stage's milliseconds to `sums` and lowers `fastest[stage][index]`.
+ */
+function timeEvent(build, job, index, sums, fastest) {
+  const times = [performance.now()];
+  const raw = JSON.parse(job.payload.toString('utf8'));
+  times.push(performance.now());
+  const event = build.normalizeEvent(raw, {
+    eventId: EVENT_ID,
+    receivedAt: job.receivedAt,
+    clientIp: '127.0.0.1',
+  });
+  times.push(performance.now());
+  build.scrubEvent(event, SCRUB);
+  times.push(performance.now());
+  build.groupEvent(event);
+  times.push(performance.now());
+  const json = JSON.stringify(event);
+  times.push(performance.now());
+  build.encodePayload(json);
+  times.push(performance.now());
+  build.digestEventJob(job, SCRUB);
+  times.push(performance.now());
+  for (let stage = 0; stage < STAGES.length; stage++) {
+    const ms = times[stage + 1] - times[stage];
+    sums[stage] += ms;
+    fastest[stage][index] = Math.min(fastest[stage][index], ms);
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { dist: { type: 'string', multiple: true } } });
+  const dists = values.dist ?? [path.join(import.meta.dirname, '../dist')];
+  const builds = [];
+  for (const dist of dists) builds.push(await loadBuild(dist));
+  const jobs = buildCorpus(POOL_SIZE).entries.map((entry, id) => ({
     id,
     kind: 'event',
     projectId: 1,
     receivedAt: Date.now(),
     meta: JSON.stringify({ event_id: id.toString(16).padStart(32, '0'), client_ip: '127.0.0.1' }),
-    payload,
+    payload: entry.payload,
   }));
-  const startedAt = performance.now();
-  for (const job of jobs) digestEventJob(job, SCRUB);
-  return ((performance.now() - startedAt) * 1000) / jobs.length;
-}
-
-function main() {
-  const payloads = buildCorpus(POOL_SIZE).entries.map((entry) => entry.payload);
-  timeStages(payloads); // warm-up: let V8 optimise before the clock counts
-  const rounds = Array.from({ length: ROUNDS }, () => timeStages(payloads));
-  const digest = Array.from({ length: ROUNDS }, () => timeDigestEventJob(payloads)).sort((a, b) => a - b);
-  console.log('| stage | µs per event (median of rounds) |\n|---|---|');
-  for (const stage of Object.keys(rounds[0])) {
-    const values = rounds.map((r) => r[stage]).sort((a, b) => a - b);
-    console.log(`| ${stage} | ${values[Math.floor(ROUNDS / 2)].toFixed(0)} |`);
+  const results = builds.map(() => ({
+    rounds: [],
+    fastest: STAGES.map(() => jobs.map(() => Infinity)),
+  }));
+  // Round 0 is a warm-up (V8 optimises before the clock counts) and is thrown away.
+  for (let round = 0; round <= ROUNDS; round++) {
+    const sums = builds.map(() => STAGES.map(() => 0));
+    if (round === 1) for (const result of results) for (const list of result.fastest) list.fill(Infinity);
+    for (const [index, job] of jobs.entries()) {
+      for (let turn = 0; turn < builds.length; turn++) {
+        const which = (turn + index + round) % builds.length;
+        timeEvent(builds[which], job, index, sums[which], results[which].fastest);
+      }
+    }
+    if (round > 0) sums.forEach((sum, which) => results[which].rounds.push(sum));
   }
-  console.log(`| digestEventJob, end to end | ${digest[Math.floor(ROUNDS / 2)].toFixed(0)} |`);
+  const micros = (ms) => ((ms * 1000) / jobs.length).toFixed(0);
+  const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const header = builds.map((build) => `${build.name}: median of rounds | fastest`).join(' | ');
+  console.log(`| µs per event | ${header} |\n|---|${builds.map(() => '---|---|').join('')}`);
+  for (const [stage, name] of STAGES.entries()) {
+    const cells = results.map(({ rounds, fastest }) => {
+      const fastestSum = fastest[stage].reduce((sum, ms) => sum + ms, 0);
+      return `${micros(median(rounds.map((sums) => sums[stage])))} | ${micros(fastestSum)}`;
+    });
+    console.log(`| ${name} | ${cells.join(' | ')} |`);
+  }
 }
 
-main();
+await main();

@@ -141,6 +141,38 @@ describe('groupEvent', () => {
     expect(hashOf(rubyFrame('block (2 levels) in perform'))).toBe(hashOf(rubyFrame('block in perform')));
   });
 
+  it('counts a function again when it recurses from another line', () => {
+    const once = hashOf(nodeError([appFrame('walk', 42)]));
+    expect(hashOf(nodeError([appFrame('walk', 42), appFrame('walk', 42)]))).toBe(once);
+    expect(hashOf(nodeError([appFrame('walk', 42), appFrame('walk', 43)]))).not.toBe(once);
+  });
+
+  it('reads function names and context lines the same however the SDK spelled them', () => {
+    const frame = (fn: string, contextLine: string) => appFrame(fn, 42, { context_line: contextLine });
+    const plain = hashOf(nodeError([frame('getUser', 'const id = getUser(req).id;')]));
+    expect(hashOf(nodeError([frame('async getUser', ' const  id =\tgetUser(req).id; ')]))).toBe(plain);
+    expect(hashOf(nodeError([frame('Object.getUser', 'const id = getUser(req).id;')]))).toBe(plain);
+    expect(hashOf(nodeError([frame('getUser', 'const id = getUser(req).name;')]))).not.toBe(plain);
+    const erb = (fn: string) =>
+      errorEvent('ruby', 'NameError', 'undefined', [
+        { filename: 'app/views/show.erb', function: fn, in_app: true },
+      ]);
+    expect(hashOf(erb('_app_views_show_erb__1234567_8901234'))).toBe(hashOf(erb('_app_views_show_erb')));
+  });
+
+  it('treats Windows library paths like POSIX ones', () => {
+    const windowsLibrary = {
+      filename: 'C:\\app\\node_modules\\express\\lib\\router\\layer.js',
+      function: 'handle',
+      in_app: true,
+    };
+    const event = nodeError([windowsLibrary, appFrame('getUser')]);
+    expect(hashOf(event)).toBe(hashOf(nodeError([appFrame('getUser')])));
+    expect(groupEvent(nodeError([appFrame('getUser'), windowsLibrary])).culprit).toBe(
+      'getUser(handlers:user)',
+    );
+  });
+
   it('hashes every exception of a chain', () => {
     const chained = (causeType: string) =>
       normalizeEvent(

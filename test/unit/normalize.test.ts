@@ -268,6 +268,34 @@ describe('normalizeEvent', () => {
     }
   });
 
+  it('keeps canonical frames and breadcrumbs as sent and fixes a copy of the others', () => {
+    const canonical = {
+      filename: '/app/a.js',
+      function: 'f',
+      lineno: 3,
+      in_app: true,
+      pre_context: ['x'],
+      custom: {},
+    };
+    const padded = { ...canonical, filename: ' /app/a.js ', lineno: '3', pre_context: ['x', null] };
+    const unset = { ...canonical, colno: undefined };
+    const crumb = { timestamp: 1717171716.5, level: 'warning', category: 'console', message: 'slow' };
+    const aliased = { ...crumb, level: 'log' };
+    const event = normalize({
+      exception: [{ type: 'Error', stacktrace: { frames: [canonical, padded, unset] } }],
+      breadcrumbs: [crumb, aliased],
+    });
+    const frames = event.exception.values[0]!.stacktrace!.frames;
+    // Not copied: the digest worker owns the parsed payload, and copying was half of normalizing.
+    expect(frames[0]).toBe(canonical);
+    expect(frames[1]).toEqual({ ...canonical, pre_context: ['x', ''] });
+    expect(padded.filename).toBe(' /app/a.js ');
+    expect(Object.keys(frames[2]!)).not.toContain('colno');
+    expect(event.breadcrumbs.values[0]).toBe(crumb);
+    expect(event.breadcrumbs.values[1]).toEqual({ ...crumb, level: 'info' });
+    expect(aliased.level).toBe('log');
+  });
+
   it('never throws on odd shapes inside an object', () => {
     let deep: Record<string, unknown> = {};
     for (let level = 0; level < 10_000; level++) deep = { child: deep };

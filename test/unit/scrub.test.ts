@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { normalizeEvent } from '../../src/domain/events/normalize.js';
-import { scrubEvent, scrubString } from '../../src/domain/events/scrub.js';
+import { scrubEvent, scrubString, type ScrubOptions } from '../../src/domain/events/scrub.js';
 
 const defaults = { enabled: true, ipAddresses: true, extraKeys: [], safeKeys: [] };
 const F = '[Filtered]';
@@ -152,6 +152,17 @@ describe('scrubEvent', () => {
     expect((event.request?.headers as Record<string, string>)['X-Api-Key']).toBe('key_123');
   });
 
+  it('keeps the key verdicts of different options apart', () => {
+    const cookies = (options: ScrubOptions) => scrubEvent(djangoEvent(), options).request?.cookies;
+    const stricter = { ...defaults, extraKeys: ['theme'] };
+    expect(cookies(defaults)).toBe(`sessionid=${F}; csrftoken=${F}; theme=dark`);
+    expect(cookies(stricter)).toBe(`sessionid=${F}; csrftoken=${F}; theme=${F}`);
+    expect(cookies({ ...defaults, safeKeys: ['sessionid'] })).toBe(
+      `sessionid=s3cr3t; csrftoken=${F}; theme=dark`,
+    );
+    expect(cookies(defaults)).toBe(`sessionid=${F}; csrftoken=${F}; theme=dark`);
+  });
+
   it('returns the event untouched when disabled', () => {
     const event = djangoEvent();
     const before = structuredClone(event);
@@ -185,6 +196,12 @@ describe('scrubString', () => {
     ['longer number stays', 'id 41111111111111110000', 'id 41111111111111110000'],
     ['bearer token', 'Authorization: bearer abc.def-ghi_123', `Authorization: bearer ${F}`],
     ['bearer as a word stays', 'the bearer of bad news', 'the bearer of bad news'],
+    ['shortest bearer token', 'Bearer 12345678', `Bearer ${F}`],
+    [
+      'url password behind a percent-encoded user',
+      'amqp://us%40er:pa55@mq/vhost',
+      `amqp://us%40er:${F}@mq/vhost`,
+    ],
     ['url password', 'redis://:hunter22@cache:6379/0', `redis://:${F}@cache:6379/0`],
     ['email is not a url password', 'mail alice@example.com now', 'mail alice@example.com now'],
     [

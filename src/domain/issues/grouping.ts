@@ -48,11 +48,24 @@ const ANONYMOUS_FUNCTIONS = new Set([
 ]);
 const RUBY_BLOCK = /^block (?:\(\d+ levels\) )?in /;
 const ERB_SUFFIX = /__\d{4,}_\d{4,}$/;
+// Whitespace that `\s+` → " " would change: anything but a space, or two in a row.
+const UNCOLLAPSED_WHITESPACE = /[^\S ]|\s\s/;
 
 type Basis = [kind: string, components: string[]];
 
+/** What grouping and the culprit need to know about a frame, worked out once per event. */
+interface FrameFacts {
+  frame: Frame;
+  inApp: boolean;
+  ungroupable: boolean;
+  /** Same location as the frame before it: recursion, which Sentry counts once. */
+  repeat: boolean;
+}
+
 export function groupEvent(event: NormalizedEvent): Grouping {
-  const basis = describeDefaultBasis(event);
+  const exceptions = event.exception.values;
+  const facts = exceptions.map((exception) => readStackFacts(exception.stacktrace?.frames ?? []));
+  const basis = describeDefaultBasis(event, facts);
   const fingerprint = event.fingerprint;
   // `["{{ default }}"]` alone asks for exactly the default grouping, so it must hash the same.
   const custom = fingerprint && !(fingerprint.length === 1 && DEFAULT_VARIABLE.test(fingerprint[0]!.trim()));
@@ -62,11 +75,11 @@ export function groupEvent(event: NormalizedEvent): Grouping {
   const hash = createHash('sha256')
     .update(JSON.stringify([GROUPING_VERSION, input]))
     .digest('hex');
-  return { hash, ...labelEvent(event) };
+  return { hash, ...labelEvent(event, facts) };
 }
 
-function describeDefaultBasis(event: NormalizedEvent): Basis {
-  const exceptions = describeExceptions(event.exception.values, event.platform);
+function describeDefaultBasis(event: NormalizedEvent, facts: FrameFacts[][]): Basis {
+  const exceptions = describeExceptions(event.exception.values, facts, event.platform);
   if (exceptions.length > 0) return ['exception', exceptions];
   const logentry = event.logentry;
   const text = logentry?.message || logentry?.formatted;
@@ -75,11 +88,11 @@ function describeDefaultBasis(event: NormalizedEvent): Basis {
   return ['nothing', []];
 }
 
-function describeExceptions(exceptions: ExceptionValue[], platform: string): string[] {
-  const appFrames = exceptions.map((exception) => describeFrames(exception, platform, true));
+function describeExceptions(exceptions: ExceptionValue[], facts: FrameFacts[][], platform: string): string[] {
+  const appFrames = facts.map((frames) => describeFrames(frames, platform, true));
   const frames = appFrames.some((list) => list.length > 0)
     ? appFrames
-    : exceptions.map((exception) => describeFrames(exception, platform, false));
+    : facts.map((frames) => describeFrames(frames, platform, false));
   return exceptions.flatMap((exception, index) => {
     const parts: string[] = [];
     if (exception.type && !exception.mechanism?.synthetic) parts.push('type', exception.type);
@@ -90,41 +103,71 @@ function describeExceptions(exceptions: ExceptionValue[], platform: string): str
   });
 }
 
-function describeFrames(exception: ExceptionValue, platform: string, appOnly: boolean): string[] {
+function describeFrames(frames: FrameFacts[], platform: string, appOnly: boolean): string[] {
   const parts: string[] = [];
-  let previous = '';
-  for (const frame of exception.stacktrace?.frames ?? []) {
-    const { abs_path, package: pkg, module, filename, function: fn, lineno, colno } = frame;
-    // Consecutive identical frames are recursion; Sentry counts them once.
-    const identity = JSON.stringify([abs_path, pkg, module, filename, fn, lineno, colno]);
-    if (identity === previous) continue;
-    previous = identity;
-    if (isUngroupable(frame) || (appOnly && !isInApp(frame))) continue;
+  for (const { frame, inApp, ungroupable, repeat } of frames) {
+    if (repeat || ungroupable || (appOnly && !inApp)) continue;
     const part = describeFrame(frame, frame.platform ?? platform);
     if (part) parts.push(part);
   }
   return parts;
 }
 
+/**
+ * Worked out once per frame and shared by the in-app pass, the system pass and the culprit:
+ * checking each frame's paths in each of them ran the path regexes up to four times per frame.
+ */
+function readStackFacts(frames: Frame[]): FrameFacts[] {
+  return frames.map((frame, index) => readFrameFacts(frame, index > 0 ? frames[index - 1] : undefined));
+}
+
+function readFrameFacts(frame: Frame, previous: Frame | undefined): FrameFacts {
+  const runtime = testFramePath(frame, RUNTIME_PATH) || RUNTIME_FUNCTION.test(frame.function ?? '');
+  return {
+    frame,
+    // The SDK's in_app flag, overruled for library and runtime paths (Python and Ruby trust it less).
+    inApp: frame.in_app !== false && !runtime && !testFramePath(frame, LIBRARY_PATH),
+    ungroupable: runtime || frame.function === 'eval' || UNGROUPABLE_ABS_PATHS.has(frame.abs_path ?? ''),
+    repeat: previous !== undefined && isSameLocation(frame, previous),
+  };
+}
+
+/** Recursion: same place, line and column. `===` is enough: normalized frames hold only strings and integers here. */
+function isSameLocation(a: Frame, b: Frame): boolean {
+  return (
+    a.abs_path === b.abs_path &&
+    a.package === b.package &&
+    a.module === b.module &&
+    a.filename === b.filename &&
+    a.function === b.function &&
+    a.lineno === b.lineno &&
+    a.colno === b.colno
+  );
+}
+
 /** Module (or file basename), function and context line; line and column numbers never count. */
 function describeFrame(frame: Frame, platform: string): string | undefined {
   const location = frame.module || readBasename(frame.filename || frame.abs_path);
   const fn = normalizeFunction(frame.function);
-  const line = frame.context_line?.trim().replace(/\s+/g, ' ');
-  const context =
-    CONTEXT_LINE_PLATFORMS.has(platform) && line && line.length <= MAX_CONTEXT_LINE_CHARS ? line : '';
+  const line = CONTEXT_LINE_PLATFORMS.has(platform) ? collapseWhitespace(frame.context_line?.trim()) : '';
+  const context = line && line.length <= MAX_CONTEXT_LINE_CHARS ? line : '';
   if (!location && !fn && !context) return undefined;
   return JSON.stringify([location ?? '', fn ?? '', context]);
 }
 
+/** Runs of whitespace as one space; the line itself when it has none to collapse (most lines). */
+function collapseWhitespace(line: string | undefined): string | undefined {
+  return line && UNCOLLAPSED_WHITESPACE.test(line) ? line.replace(/\s+/g, ' ') : line;
+}
+
+// Literal prefix checks before each pattern: this runs for every grouped frame of every event.
 function normalizeFunction(name: string | undefined): string | undefined {
   if (!name) return undefined;
-  const trimmed = name.trim();
-  if (RUBY_BLOCK.test(trimmed)) return 'block';
-  const fn = trimmed
-    .replace(/^async /, '')
-    .replace(/^Object\./, '')
-    .replace(ERB_SUFFIX, '');
+  let fn = name.trim();
+  if (fn.startsWith('block ') && RUBY_BLOCK.test(fn)) return 'block';
+  if (fn.startsWith('async ')) fn = fn.slice('async '.length);
+  if (fn.startsWith('Object.')) fn = fn.slice('Object.'.length);
+  if (fn.includes('__')) fn = fn.replace(ERB_SUFFIX, '');
   return ANONYMOUS_FUNCTIONS.has(fn) || fn.endsWith('/<') ? undefined : fn;
 }
 
@@ -134,26 +177,28 @@ function readBasename(path: string | undefined): string | undefined {
   return withoutQuery.slice(withoutQuery.search(/[^/\\]*$/)).toLowerCase() || undefined;
 }
 
-/** The SDK's in_app flag, overruled for library and runtime paths (Python and Ruby trust it less). */
+/** Whether grouping counts the frame as the app's own (see `readFrameFacts`). */
 export function isInApp(frame: Frame): boolean {
-  if (frame.in_app === false) return false;
-  const path = readFramePath(frame);
-  return !LIBRARY_PATH.test(path) && !RUNTIME_PATH.test(path) && !RUNTIME_FUNCTION.test(frame.function ?? '');
+  return readFrameFacts(frame, undefined).inApp;
 }
 
-function isUngroupable(frame: Frame): boolean {
-  if (frame.function === 'eval' || UNGROUPABLE_ABS_PATHS.has(frame.abs_path ?? '')) return true;
-  return RUNTIME_PATH.test(readFramePath(frame)) || RUNTIME_FUNCTION.test(frame.function ?? '');
+/**
+ * Whether `pattern` matches the frame's abs_path, filename or module, with `\` read as `/`. Each
+ * is tested alone rather than joined by newlines: the path patterns are multiline and cannot match
+ * a newline, so the answer is the same, without building the joined string for every frame.
+ */
+function testFramePath(frame: Frame, pattern: RegExp): boolean {
+  return (
+    testPath(frame.abs_path, pattern) || testPath(frame.filename, pattern) || testPath(frame.module, pattern)
+  );
 }
 
-function readFramePath(frame: Frame): string {
-  return [frame.abs_path, frame.filename, frame.module]
-    .filter((part) => typeof part === 'string' && part !== '')
-    .join('\n')
-    .replaceAll('\\', '/');
+function testPath(path: unknown, pattern: RegExp): boolean {
+  if (typeof path !== 'string' || path === '') return false;
+  return pattern.test(path.includes('\\') ? path.replaceAll('\\', '/') : path);
 }
 
-function labelEvent(event: NormalizedEvent): Omit<Grouping, 'hash'> {
+function labelEvent(event: NormalizedEvent, facts: FrameFacts[][]): Omit<Grouping, 'hash'> {
   const exceptions = event.exception.values;
   const primary = exceptions.at(-1);
   const type = primary?.type ?? '';
@@ -163,19 +208,19 @@ function labelEvent(event: NormalizedEvent): Omit<Grouping, 'hash'> {
   const title = type && value ? `${type}: ${value}` : type || value || UNLABELED;
   return {
     title: truncate(title),
-    culprit: truncate(findCulprit(exceptions, event.platform) ?? event.transaction ?? ''),
+    culprit: truncate(findCulprit(facts, event.platform) ?? event.transaction ?? ''),
     type,
     value: truncate(value),
   };
 }
 
 /** The newest in-app frame, searching the primary exception first (Sentry's `get_culprit`). */
-function findCulprit(exceptions: ExceptionValue[], platform: string): string | undefined {
-  for (const exception of [...exceptions].reverse()) {
-    const frames = exception.stacktrace?.frames ?? [];
+function findCulprit(facts: FrameFacts[][], platform: string): string | undefined {
+  for (let outer = facts.length - 1; outer >= 0; outer--) {
+    const frames = facts[outer]!;
     for (let index = frames.length - 1; index >= 0; index--) {
-      const frame = frames[index]!;
-      if (!isInApp(frame) || isUngroupable(frame)) continue;
+      const { frame, inApp, ungroupable } = frames[index]!;
+      if (!inApp || ungroupable) continue;
       // Sentry's Frame.get_culprit_string: module wins over filename; JS reads "fn(module)".
       const location = frame.module || frame.filename || frame.abs_path;
       if (!location && !frame.function) continue;

@@ -80,8 +80,7 @@ export function digestEventJob(job: Job, scrub: ScrubOptions): EventToStore {
     userKey: userKeyOf(event),
     sdk: event.sdk?.name ? `${event.sdk.name}${event.sdk.version ? `/${event.sdk.version}` : ''}` : null,
     tags: tagsToIndex(event),
-    payload: encodePayload(json),
-    payloadBytes: Buffer.byteLength(json),
+    ...encodePayload(json),
   };
 }
 
