@@ -170,6 +170,10 @@ describe('the web UI in Chromium', () => {
     expect(await headers.innerText()).toMatch(/User-Agent\s+Mozilla\/5\.0 .*HeadlessChrome\/\d+/);
     const culture = page.locator('.ctx-card', { has: page.getByRole('heading', { name: 'Culture' }) });
     expect(await culture.innerText()).toContain('en-US');
+    // Browser and OS cards come from the User-Agent, as Relay derives them.
+    const card = (name: string) => page.locator('.ctx-card', { has: page.getByRole('heading', { name }) });
+    expect(await card('Browser').innerText()).toMatch(/HeadlessChrome[\s\S]*\d+\./);
+    expect(await card('OS').innerText()).toContain('Linux');
     expect(await page.locator('.ev-sdk').innerText()).toContain('sentry.javascript.browser');
     await page.getByRole('region', { name: 'Raw JSON' }).getByRole('button', { name: 'Show' }).click();
     expect(await page.locator('.event-view .code-block').last().innerText()).toContain(
@@ -177,10 +181,6 @@ describe('the web UI in Chromium', () => {
     );
     await page.close();
   });
-
-  // Relay derives contexts.browser and contexts.os from the User-Agent header; Snag does not yet,
-  // so a browser event has no Browser or OS card. Reported with a proposed fix; enable when done.
-  it.todo('shows Browser and OS contexts derived from the User-Agent of a browser event');
 
   it('opening an issue shows its in-app frame with the error line marked, and the breadcrumbs', async () => {
     courierIssueId = await issueIdOfValue(COURIER_ERROR);

@@ -263,3 +263,33 @@ describe('groupEvent', () => {
     expect(grouping.title.startsWith('ValueError: xxx')).toBe(true);
   });
 });
+
+describe('culprit of browser events', () => {
+  it('uses the module Sentry derives from a URL filename, not the whole URL', () => {
+    const event = normalizeEvent(
+      {
+        platform: 'javascript',
+        exception: {
+          values: [
+            {
+              type: 'TypeError',
+              value: 'x is undefined',
+              stacktrace: {
+                frames: [
+                  {
+                    filename: 'http://127.0.0.1:4000/assets/checkout.js?v=3',
+                    function: 'applyCoupon',
+                    lineno: 3,
+                    in_app: true,
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      { receivedAt: 0 },
+    );
+    expect(groupEvent(event).culprit).toBe('applyCoupon(assets/checkout)');
+  });
+});

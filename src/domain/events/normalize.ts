@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest } from '../../errors.js';
 import type { Breadcrumb, EventUser, ExceptionValue, Frame, Level, NormalizedEvent } from './types.js';
+import { addUserAgentContexts } from './user-agent.js';
 
 type Json = Record<string, unknown>;
 
@@ -94,6 +95,7 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizedE
   assignOptional(event, 'modules', normalizeModules(source.modules));
   const threads = readValues(source.threads);
   assignOptional(event, 'threads', threads.length > 0 ? { values: threads } : undefined);
+  addUserAgentContexts(event);
   return event;
 }
 

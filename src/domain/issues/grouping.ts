@@ -222,7 +222,7 @@ function findCulprit(facts: FrameFacts[][], platform: string): string | undefine
       const { frame, inApp, ungroupable } = frames[index]!;
       if (!inApp || ungroupable) continue;
       // Sentry's Frame.get_culprit_string: module wins over filename; JS reads "fn(module)".
-      const location = frame.module || frame.filename || frame.abs_path;
+      const location = frame.module || moduleFromUrl(frame.filename || frame.abs_path);
       if (!location && !frame.function) continue;
       if (!frame.function) return location!;
       if (!location) return frame.function;
@@ -247,4 +247,19 @@ function firstLine(text: string): string {
 
 function truncate(text: string): string {
   return text.length > MAX_LABEL_CHARS ? `${text.slice(0, MAX_LABEL_CHARS - 1)}…` : text;
+}
+
+/**
+ * Browser SDKs send no module and a URL as filename; Sentry's JS processing derives the module
+ * from the URL's path (`https://shop.example/assets/app.js?v=2` → `assets/app`). Paths that are
+ * not URLs are returned unchanged.
+ */
+function moduleFromUrl(file: string | undefined): string | undefined {
+  if (!file || !/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) return file;
+  try {
+    const module = new URL(file).pathname.replace(/^\/+/, '').replace(/\.[a-z0-9]+$/i, '');
+    return module || file;
+  } catch {
+    return file;
+  }
 }
