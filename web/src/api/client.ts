@@ -46,6 +46,32 @@ export function qs(params: Record<string, string | number | null | undefined>): 
   return out ? `?${out}` : '';
 }
 
+/**
+ * Requests started before React's first render (first-request.ts), each taken once by the first
+ * `useResource` load of its path. `data` is set when the response is in, so a page first rendered
+ * after that starts with it instead of with its loading state.
+ */
+const prefetched = new Map<string, { pending: Promise<unknown>; data?: unknown }>();
+
+/** Starts GET `path` for a page about to mount; resolves when it settles, never rejects. */
+export function prefetch(path: string): Promise<void> {
+  const entry = prefetched.get(path) ?? { pending: api.get(path) };
+  prefetched.set(path, entry);
+  // Also marks the request handled: the page that takes it reports its error, not this.
+  return entry.pending.then(
+    (data) => {
+      entry.data = data;
+    },
+    () => undefined,
+  );
+}
+
+function takePrefetched<T>(path: string): Promise<T> | undefined {
+  const entry = prefetched.get(path);
+  prefetched.delete(path);
+  return entry?.pending as Promise<T> | undefined;
+}
+
 /** How often views refresh themselves while visible (the issue asks for at most 5 s). */
 export const LIVE_REFRESH_MS = 3000;
 
@@ -61,17 +87,22 @@ export interface Resource<T> {
  * Data is kept while refetching so the page never blanks or jumps.
  */
 export function useResource<T>(path: string | null, options: { live?: boolean } = {}): Resource<T> {
-  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean; path: string | null }>({
-    loading: path !== null,
-    path,
-  });
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean; path: string | null }>(
+    () => {
+      const ready = path === null ? undefined : (prefetched.get(path)?.data as T | undefined);
+      return { data: ready, loading: path !== null && ready === undefined, path };
+    },
+  );
   const seq = useRef(0);
 
   const load = useCallback(() => {
     if (path === null) return;
     const mine = ++seq.current;
-    api.get<T>(path).then(
-      (data) => mine === seq.current && setState({ data, loading: false, path }),
+    (takePrefetched<T>(path) ?? api.get<T>(path)).then(
+      // The same object as the prefetched first state: no second render.
+      (data) =>
+        mine === seq.current &&
+        setState((s) => (s.data === data && s.path === path ? s : { data, loading: false, path })),
       (error: Error) => mine === seq.current && setState((s) => ({ ...s, error, loading: false, path })),
     );
   }, [path]);

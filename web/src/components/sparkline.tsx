@@ -2,6 +2,8 @@
  * Bar sparkline as inline SVG: one bar per bucket, optional markers (releases) as vertical lines at
  * their position in the window. Pure geometry lives in `sparklineBars` so it is unit-tested.
  */
+import { useState, type PointerEvent } from 'react';
+
 export interface SparkMarker {
   /** 0..1 position across the window. */
   at: number;
@@ -36,6 +38,22 @@ export function markerPosition(iso: string, end: number, hours: number): number 
   return (t - start) / (end - start);
 }
 
+/** One SVG path for all bars: 24 rows × 24 buckets of <rect> were most of the list's DOM. */
+export function sparklinePath(bars: Bar[]): string {
+  return bars
+    .filter((b) => b.height > 0)
+    .map((b) => `M${round(b.x)} ${round(b.y)}h${round(b.width)}v${round(b.height)}h${round(-b.width)}z`)
+    .join('');
+}
+
+/** The bucket under a pointer at `x` (CSS px) over a chart drawn `clientWidth` px wide. */
+export function bucketAt(x: number, clientWidth: number, buckets: number): number {
+  if (buckets === 0 || clientWidth <= 0) return -1;
+  return Math.min(buckets - 1, Math.max(0, Math.floor((x / clientWidth) * buckets)));
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
 export function Sparkline({
   values,
   width = 120,
@@ -55,9 +73,14 @@ export function Sparkline({
   /** With a CSS width/height the chart stretches to fill it (preserveAspectRatio="none"). */
   className?: string;
 }) {
+  const [hover, setHover] = useState(-1);
   const bars = sparklineBars(values, width, height);
   const total = values.reduce((a, b) => a + b, 0);
-  const slot = width / (values.length || 1);
+  const onPointerMove = (e: PointerEvent<SVGSVGElement>) => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    setHover(bucketAt(e.clientX - rect.left, rect.width, values.length));
+  };
+  const hovered = hover >= 0 && hover < values.length ? values[hover]! : undefined;
   return (
     <svg
       className={className ? `sparkline ${className}` : 'sparkline'}
@@ -67,18 +90,13 @@ export function Sparkline({
       preserveAspectRatio="none"
       role="img"
       aria-label={`${label}: ${total} events`}
+      onPointerMove={onPointerMove}
+      onPointerLeave={() => setHover(-1)}
     >
+      {/* The hovered bucket's figure as the chart's tooltip (one title, not one per bucket). */}
+      {hovered !== undefined && <title>{bucketLabel ? bucketLabel(hover, hovered) : String(hovered)}</title>}
       <line x1={0} x2={width} y1={height - 0.5} y2={height - 0.5} className="sparkline-baseline" />
-      {bars.map((b, i) => (
-        <g key={i}>
-          <title>{bucketLabel ? bucketLabel(i, b.value) : String(b.value)}</title>
-          {/* A full-height transparent target so empty buckets have a tooltip too. */}
-          <rect x={i * slot} y={0} width={slot} height={height} className="sparkline-hit" />
-          {b.height > 0 && (
-            <rect x={b.x} y={b.y} width={b.width} height={b.height} className="sparkline-bar" />
-          )}
-        </g>
-      ))}
+      <path d={sparklinePath(bars)} className="sparkline-bar" />
       {markers.map((m, i) => (
         <line
           key={`m${i}`}

@@ -118,10 +118,9 @@ export function IssuesPage({ slug }: { slug: string }) {
   const project = useResource<ProjectView>(`/api/v1/projects/${encodeURIComponent(slug)}`);
 
   // While another page or filter loads, keep the last list on screen (dimmed) instead of blanking.
+  // Updated during render, not in an effect: an effect would commit every list twice.
   const [shown, setShown] = useState<{ slug: string; list: IssueList } | null>(null);
-  useEffect(() => {
-    if (res.data) setShown({ slug, list: res.data });
-  }, [res.data, slug]);
+  if (res.data && (shown?.list !== res.data || shown.slug !== slug)) setShown({ slug, list: res.data });
   const list = res.data ?? (shown?.slug === slug ? shown.list : undefined);
   const stale = !res.data && list !== undefined;
   const rows = list?.issues ?? [];
@@ -137,7 +136,8 @@ export function IssuesPage({ slug }: { slug: string }) {
 
   useEffect(() => setDraft(f.query), [f.query]);
   useEffect(() => {
-    setSelected(new Set());
+    // Keeping the same empty set lets the first render's effects end without another render.
+    setSelected((s) => (s.size === 0 ? s : new Set()));
     setFocusId(null);
   }, [apiPath]);
   useEffect(() => {
