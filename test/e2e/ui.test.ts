@@ -285,6 +285,11 @@ describe('the web UI in Chromium', () => {
       await page.keyboard.press(key);
       await page.locator(`#issue-${ids[index]}.is-focused`).waitFor();
       expect(await focused.count()).toBe(1);
+      // Real focus, announced to assistive technology, not only a highlight.
+      expect(await page.evaluate<string | undefined>('document.activeElement?.closest("tr")?.id')).toBe(
+        `issue-${ids[index]}`,
+      );
+      expect(await page.locator(`#issue-${ids[index]}`).getAttribute('aria-current')).toBe('true');
     }
     await page.keyboard.press('Enter');
     await page.waitForURL(url(`${issuesPath}/${ids[1]}`));

@@ -181,6 +181,11 @@ export function IssuesPage({ slug }: { slug: string }) {
         : Math.max(0, Math.min(rows.length - 1, focusIndex + delta));
     const row = rows[i]!;
     setFocusId(row.id);
+    // Real focus on the row's link, not only a highlight: screen readers announce it and the
+    // browser's focus ring shows where j/k went.
+    document
+      .querySelector<HTMLAnchorElement>(`#issue-${row.id} a.issue-title`)
+      ?.focus({ preventScroll: true });
     document.getElementById(`issue-${row.id}`)?.scrollIntoView({ block: 'nearest' });
   };
   const toggle = (id: number) =>
@@ -517,7 +522,13 @@ function IssueRow({
     .filter(Boolean)
     .join(' ');
   return (
-    <tr id={`issue-${issue.id}`} className={cls} onClick={onFocus} aria-selected={selected}>
+    <tr
+      id={`issue-${issue.id}`}
+      className={cls}
+      onClick={onFocus}
+      aria-selected={selected}
+      aria-current={focused ? 'true' : undefined}
+    >
       <td className="col-check">
         <input type="checkbox" aria-label={`Select ${issue.title}`} checked={selected} onChange={onToggle} />
       </td>
