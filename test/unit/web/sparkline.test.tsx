@@ -1,6 +1,12 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { markerPosition, Sparkline, sparklineBars } from '../../../web/src/components/sparkline';
+import {
+  bucketAt,
+  markerPosition,
+  Sparkline,
+  sparklineBars,
+  sparklinePath,
+} from '../../../web/src/components/sparkline';
 
 describe('sparklineBars', () => {
   it('scales the largest bucket to the full height', () => {
@@ -48,20 +54,27 @@ describe('markerPosition', () => {
 });
 
 describe('<Sparkline>', () => {
-  it('renders one bar per non-empty bucket, markers, and an accessible total', () => {
+  it('draws every non-empty bucket in one path, with markers and an accessible total', () => {
     const html = renderToStaticMarkup(
       <Sparkline values={[0, 2, 3]} label="Events" markers={[{ at: 0.5, label: 'v1.2.0' }]} />,
     );
     expect(html).toContain('aria-label="Events: 5 events"');
-    expect(html.match(/class="sparkline-bar"/g)).toHaveLength(2);
+    expect(html.match(/class="sparkline-bar"/g)).toHaveLength(1);
+    expect(html.match(/d="([^"]*)"/)![1]!.match(/M/g)).toHaveLength(2);
     expect(html).toContain('<title>v1.2.0</title>');
   });
 
-  it('titles every bucket, empty ones included', () => {
-    const html = renderToStaticMarkup(
-      <Sparkline values={[0, 7]} label="Events" bucketLabel={(i, v) => `hour ${i}: ${v}`} />,
-    );
-    expect(html).toContain('<title>hour 0: 0</title>');
-    expect(html).toContain('<title>hour 1: 7</title>');
+  it('builds one closed rectangle per bar', () => {
+    const bars = sparklineBars([0, 1, 2], 30, 10, 0);
+    expect(sparklinePath(bars)).toBe('M10 5h10v5h-10zM20 0h10v10h-10z');
+  });
+
+  it('finds the bucket under the pointer, clamped to the chart', () => {
+    expect(bucketAt(0, 120, 24)).toBe(0);
+    expect(bucketAt(119.9, 120, 24)).toBe(23);
+    expect(bucketAt(62, 120, 24)).toBe(12);
+    expect(bucketAt(500, 120, 24)).toBe(23);
+    expect(bucketAt(-3, 120, 24)).toBe(0);
+    expect(bucketAt(10, 0, 24)).toBe(-1);
   });
 });
