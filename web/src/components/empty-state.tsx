@@ -27,3 +27,19 @@ export function EmptyState({
     </section>
   );
 }
+
+/** The "failed to load" panel every page shows the same way: the server's reason and a retry. */
+export function LoadError({ title, error, retry }: { title: string; error: Error; retry: () => void }) {
+  return (
+    <EmptyState
+      tone="error"
+      title={title}
+      body={error.message}
+      actions={
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      }
+    />
+  );
+}

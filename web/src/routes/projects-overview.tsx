@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useResource, type ProjectList, type ProjectWithStats } from '../api/client';
 import { CopyButton } from '../components/copy-button';
-import { EmptyState } from '../components/empty-state';
+import { EmptyState, LoadError } from '../components/empty-state';
 import { RelativeTime, useNow } from '../components/relative-time';
 import { SdkSnippets } from '../components/sdk-snippets';
 import { Sparkline } from '../components/sparkline';
@@ -200,16 +200,7 @@ export function ProjectsOverview() {
       <>
         {header}
         {error ? (
-          <EmptyState
-            tone="error"
-            title="Could not load projects"
-            body={error.message}
-            actions={
-              <button type="button" onClick={reload}>
-                Try again
-              </button>
-            }
-          />
+          <LoadError title="Could not load projects" error={error} retry={reload} />
         ) : (
           <LoadingCards />
         )}

@@ -5,7 +5,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { api, RequestError, useResource, type ProjectList, type ProjectView } from '../api/client';
 import { CopyButton } from '../components/copy-button';
-import { EmptyState } from '../components/empty-state';
+import { EmptyState, LoadError } from '../components/empty-state';
 import { formatTimestamp } from '../components/relative-time';
 import { SdkSnippets } from '../components/sdk-snippets';
 import { Link, setQuery, useLocation } from '../router';
@@ -293,16 +293,7 @@ export function SettingsProjects() {
         </div>
       </div>
       {!data && error ? (
-        <EmptyState
-          tone="error"
-          title="Could not load projects"
-          body={error.message}
-          actions={
-            <button type="button" onClick={reload}>
-              Try again
-            </button>
-          }
-        />
+        <LoadError title="Could not load projects" error={error} retry={reload} />
       ) : (
         <div className="settings-layout">
           <aside className="settings-aside">
