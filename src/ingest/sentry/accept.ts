@@ -60,15 +60,15 @@ export async function acceptEnvelope(req: SentryRequest, deps: AcceptDeps): Prom
     const eventId = headerEventId ?? eventIdFromPayload(item.payload) ?? mintEventId();
     responseId ??= eventId;
     const meta: EventJobMeta = { event_id: eventId, client_ip: req.clientIp };
-    let payload = item.payload;
     // A compressed envelope holding one event is queued as sent: gzip bodies shrink ~4x, and the
     // queue commit on this thread costs by the byte (docs/benchmarks.md). The worker unpacks it.
     const sent = req.sent;
-    if (eventItems === 1 && sent && sent.encoding && sent.raw.length < item.payload.length) {
-      payload = sent.raw;
-      Object.assign(meta, { encoding: sent.encoding, item: index });
-    }
-    jobs.push({ kind: 'event', projectId: project.id, receivedAt, meta: JSON.stringify(meta), payload });
+    const queueAsSent = eventItems === 1 && sent?.encoding && sent.raw.length < item.payload.length;
+    jobs.push(
+      queueAsSent
+        ? eventJob(project.id, receivedAt, { ...meta, encoding: sent.encoding, item: index }, sent.raw)
+        : eventJob(project.id, receivedAt, meta, item.payload),
+    );
   }
   await deps.queue.enqueue(jobs);
   for (const j of jobs) deps.stats.recordAccepted(j.kind, 1, receivedAt);
@@ -108,7 +108,9 @@ export async function acceptStore(
     deps.stats.recordDropped('transaction');
     return { id: eventId };
   }
-  await deps.queue.enqueue([eventJob(project.id, receivedAt, eventId, req.clientIp, json)]);
+  await deps.queue.enqueue([
+    eventJob(project.id, receivedAt, { event_id: eventId, client_ip: req.clientIp }, json),
+  ]);
   deps.stats.recordAccepted('event', 1, receivedAt);
   return { id: eventId };
 }
@@ -143,14 +145,7 @@ function parseProjectId(raw: string): number {
   return Number(raw);
 }
 
-function eventJob(
-  projectId: number,
-  receivedAt: number,
-  eventId: string,
-  clientIp: string,
-  payload: Buffer,
-): NewJob {
-  const meta: EventJobMeta = { event_id: eventId, client_ip: clientIp };
+function eventJob(projectId: number, receivedAt: number, meta: EventJobMeta, payload: Buffer): NewJob {
   return { kind: 'event', projectId, receivedAt, meta: JSON.stringify(meta), payload };
 }
 

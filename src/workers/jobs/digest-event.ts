@@ -3,24 +3,14 @@
  * the compression; the consumer does the database work for a whole batch at once.
  */
 import { normalizeEvent } from '../../domain/events/normalize.js';
-import { scrubEvent } from '../../domain/events/scrub.js';
+import { scrubEvent, type ScrubOptions } from '../../domain/events/scrub.js';
 import type { NormalizedEvent } from '../../domain/events/types.js';
 import { groupEvent } from '../../domain/issues/grouping.js';
+import type { EventJobMeta } from '../../queue/jobs.js';
 import type { EventToStore, Job } from '../../storage/index.js';
 import { encodePayload } from '../../storage/payload-codec.js';
 
-export interface EventJobMeta {
-  /** From the envelope header (it wins over the payload's), or minted at ingest. */
-  event_id?: string;
-  client_ip?: string;
-}
-
-export interface ScrubOptions {
-  enabled: boolean;
-  ipAddresses: boolean;
-  extraKeys: string[];
-  safeKeys: string[];
-}
+export type { ScrubOptions };
 
 /** Bad input rather than a bug: the job is counted and dropped, not parked. */
 export class InvalidPayloadError extends Error {}
