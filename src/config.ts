@@ -29,6 +29,12 @@ export interface Config {
     extraKeys: string[];
     safeKeys: string[];
   };
+  apm: {
+    nPlusOneThreshold: number;
+    /** A RegExp source, or undefined for the built-in list of framework plumbing tables. */
+    nPlusOneDenylist: string | undefined;
+    spanOrphanTimeoutMs: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -55,6 +61,16 @@ function int(min: number, max: number) {
     }
     return value;
   };
+}
+
+function regex(raw: string, name: string): string | undefined {
+  if (raw.trim() === '') return undefined;
+  try {
+    new RegExp(raw, 'i');
+  } catch (err) {
+    throw new ConfigError(`${name} is not a valid regular expression: ${(err as Error).message}.`);
+  }
+  return raw;
 }
 
 function bool(raw: string, name: string): boolean {
@@ -175,6 +191,24 @@ export const SETTINGS = {
     doc: 'Comma list of key names never scrubbed, even if they match the default list.',
     parse: list,
   },
+  nPlusOneThreshold: {
+    env: 'SNAG_N_PLUS_ONE_THRESHOLD',
+    default: '3',
+    doc: 'A SQL pattern repeated more than this many times in one transaction is flagged as an N+1 (Splat and Sentry use 3 to 5).',
+    parse: int(1, 1000),
+  },
+  nPlusOneDenylist: {
+    env: 'SNAG_N_PLUS_ONE_DENYLIST',
+    default: '',
+    doc: 'Regular expression (case-insensitive) of SQL never flagged as N+1; empty uses the built-in list of framework plumbing (cache, job queue, migrations, catalog introspection).',
+    parse: regex,
+  },
+  spanOrphanTimeoutSeconds: {
+    env: 'SNAG_SPAN_ORPHAN_TIMEOUT_SECONDS',
+    default: '300',
+    doc: 'Seconds streamed spans wait for their segment root span before the segment is stored without it. SDKs flush span buffers every 5 s and at the end of a request, so only very long requests or lost roots wait this long.',
+    parse: int(10, 86_400),
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 type Parsed = { [K in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[K]['parse']> };
@@ -242,6 +276,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ipAddresses: p.scrubIpAddresses,
       extraKeys: p.scrubExtraKeys,
       safeKeys: p.scrubSafeKeys,
+    },
+    apm: {
+      nPlusOneThreshold: p.nPlusOneThreshold,
+      nPlusOneDenylist: p.nPlusOneDenylist,
+      spanOrphanTimeoutMs: p.spanOrphanTimeoutSeconds * 1000,
     },
   };
 }

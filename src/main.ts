@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Config } from './config.js';
 import { createIssueService } from './domain/issues/service.js';
 import { createProjectService, type ProjectView } from './domain/projects/service.js';
+import { createPerformanceService } from './domain/transactions/performance-service.js';
 import { buildApp } from './http/app.js';
 import { createIngestStats } from './ingest/stats.js';
 import { createLogger, type Logger } from './log.js';
@@ -31,6 +32,12 @@ export async function startServer(config: Config): Promise<Server> {
   const projects = createProjectService(storage.app, config.publicUrl);
   const issues = createIssueService(storage.issues, storage.app);
   const defaultProject = projects.ensureDefaultProject(config.defaultProjectName);
+  const performance = createPerformanceService({
+    transactions: storage.transactions,
+    issues: storage.issues,
+    releases: storage.app,
+    getProject: (slug) => projects.getProject(slug),
+  });
 
   const queue = createQueue(storage.queue, { maxDepth: config.queue.maxDepth, log });
   const workers = startWorkers(
@@ -39,6 +46,7 @@ export async function startServer(config: Config): Promise<Server> {
       batchSize: config.queue.batchSize,
       scrub: config.scrub,
       maxDecompressedBytes: config.limits.maxDecompressedBytes,
+      apm: config.apm,
       logLevel: config.logLevel,
     },
     queue,
@@ -58,11 +66,12 @@ export async function startServer(config: Config): Promise<Server> {
         maxDecompressedBytes: config.limits.maxDecompressedBytes,
       },
     },
-    api: { projects, issues },
+    api: { projects, issues, performance },
     health: {
       queueDepth: queue.depth,
       thresholds: { warningDepth: config.queue.warningDepth, criticalDepth: config.queue.criticalDepth },
       issuesStore: storage.issues,
+      transactionsStore: storage.transactions,
       stats,
       version: VERSION,
     },

@@ -4,13 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { IngestStats } from '../ingest/stats.js';
-import type { IssuesStore } from '../storage/index.js';
+import type { IssuesStore, TransactionsStore } from '../storage/index.js';
 import type { Health } from './types.js';
 
 export interface HealthDeps {
   queueDepth(): number;
   thresholds: { warningDepth: number; criticalDepth: number };
   issuesStore: IssuesStore;
+  transactionsStore: TransactionsStore;
   stats: IngestStats;
   version: string;
 }
@@ -25,6 +26,7 @@ export function registerHealthRoute(app: FastifyInstance, deps: HealthDeps): voi
           ? 'warning'
           : 'ok';
     const counters = deps.issuesStore.readCounters();
+    const apm = deps.transactionsStore.readCounters();
     const perMinute = deps.stats.lastMinute('transaction');
     const ingest = deps.stats.snapshot();
     const body: Health = {
@@ -36,14 +38,15 @@ export function registerHealthRoute(app: FastifyInstance, deps: HealthDeps): voi
       queue_thresholds: { warning: deps.thresholds.warningDepth, critical: deps.thresholds.criticalDepth },
       event_count: counters['events'] ?? 0,
       issue_count: counters['issues'] ?? 0,
-      // Transactions are accepted (and counted here) but stored only once the APM issue lands.
-      transaction_count: 0,
+      transaction_count: apm['transactions'] ?? 0,
       transactions_per_minute: perMinute,
       transactions_per_second: Math.round((perMinute / 60) * 100) / 100,
       events_per_minute: deps.stats.lastMinute('event'),
       invalid_events: counters['invalid_events'] ?? 0,
       duplicate_events: counters['duplicate_events'] ?? 0,
-      parked_jobs: deps.issuesStore.countParkedJobs(),
+      parked_jobs: deps.issuesStore.countParkedJobs() + deps.transactionsStore.countParkedJobs(),
+      invalid_transactions: apm['invalid_transactions'] ?? 0,
+      pending_spans: deps.transactionsStore.countPendingSpans(),
       items_accepted: ingest.accepted,
       items_dropped: ingest.dropped,
     };

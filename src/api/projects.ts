@@ -3,10 +3,33 @@ import { badRequest } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { bodyObject } from './params.js';
 
-export function registerProjectRoutes(app: FastifyInstance, { projects, issues }: ApiDeps): void {
-  app.get('/api/v1/projects', async () => ({
-    projects: projects.listProjects().map((p) => ({ ...p, stats: issues.projectStats(p.id) })),
-  }));
+export function registerProjectRoutes(
+  app: FastifyInstance,
+  { projects, issues, performance }: ApiDeps,
+): void {
+  app.get('/api/v1/projects', async () => {
+    const apm = performance.projectsLast24h();
+    return {
+      projects: projects.listProjects().map((p) => {
+        const perf = apm.get(p.id);
+        return {
+          ...p,
+          stats: {
+            ...issues.projectStats(p.id),
+            performance: perf
+              ? {
+                  transactions_24h: perf.count,
+                  throughput_per_minute: perf.perMinute,
+                  p50: perf.p50,
+                  p95: perf.p95,
+                  error_rate: perf.errorRate,
+                }
+              : null,
+          },
+        };
+      }),
+    };
+  });
 
   app.post('/api/v1/projects', async (request, reply) => {
     const { name } = bodyObject(request.body);

@@ -34,6 +34,9 @@ export interface Health {
   invalid_events: number;
   duplicate_events: number;
   parked_jobs: number;
+  invalid_transactions: number;
+  /** Streamed spans waiting for their segment's root span. */
+  pending_spans: number;
   items_accepted: Record<string, number>;
   items_dropped: Record<string, number>;
 }
@@ -55,6 +58,14 @@ export interface ProjectStats {
   /** Events per hour for the last 24 hours, oldest first. */
   hourly: number[];
   last_issue: { id: number; title: string; culprit: string; level: string; last_seen: string } | null;
+  /** Transactions of the last 24 hours; null when the project has sent none. */
+  performance: {
+    transactions_24h: number;
+    throughput_per_minute: number;
+    p50: number | null;
+    p95: number | null;
+    error_rate: number;
+  } | null;
 }
 
 export type ProjectWithStats = ProjectView & { stats: ProjectStats };
@@ -132,3 +143,6 @@ export interface EventDetail extends EventSummary {
   next: string | null;
   payload: NormalizedEvent;
 }
+
+// ---- Performance (APM): defined beside the service that builds them. ----------------------------
+export type * from '../domain/transactions/views.js';

@@ -13,6 +13,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registerHealthRoute, type HealthDeps } from '../api/health.js';
 import { registerIssueRoutes } from '../api/issues.js';
+import { registerPerformanceRoutes } from '../api/performance.js';
 import { registerProjectRoutes } from '../api/projects.js';
 import type { ApiDeps } from '../api/deps.js';
 import type { BodyLimits } from '../ingest/decode-body.js';
@@ -74,6 +75,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerHealthRoute(app, deps.health); // none: liveness for load balancers
   registerProjectRoutes(app, deps.api); // none until login is configured
   registerIssueRoutes(app, deps.api); // none until login is configured
+  registerPerformanceRoutes(app, deps.api); // none until login is configured
   registerUi(app); // none until login is configured: the SPA, for every other GET
 
   return app;

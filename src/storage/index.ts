@@ -9,7 +9,10 @@ import { createIssuesStore } from './issues-store.js';
 import { APP_MIGRATIONS } from './migrations/app.js';
 import { ERRORS_MIGRATIONS } from './migrations/errors.js';
 import { QUEUE_MIGRATIONS } from './migrations/queue.js';
+import { TRANSACTIONS_MIGRATIONS } from './migrations/transactions.js';
 import { createQueueStore } from './queue-store.js';
+import { createTransactionsDigestStore } from './transactions-digest-store.js';
+import { createTransactionsStore } from './transactions-store.js';
 import { migrate, openSqlite, type Db, type OpenOptions } from './sqlite.js';
 
 export type { AppStore, Project, ReleaseSeen } from './app-store.js';
@@ -24,15 +27,28 @@ export type {
   StoredEvent,
 } from './issues-store.js';
 export type { QueueStore, Job, NewJob } from './queue-store.js';
+export type {
+  TransactionRow,
+  TransactionsBatch,
+  RollupDelta,
+  TransactionsDigestStore,
+} from './transactions-digest-store.js';
+export type * from './transactions-store.js';
 export type { IssueStatus } from './schema.js';
 
-export const DATA_FILES = { app: 'app.db', errors: 'errors.db', queue: 'queue.db' } as const;
+export const DATA_FILES = {
+  app: 'app.db',
+  errors: 'errors.db',
+  transactions: 'transactions.db',
+  queue: 'queue.db',
+} as const;
 
 /** Creates or upgrades every file. Run once by the process that owns the data dir, before anything else opens it. */
 export function migrateAll(dataDir: string): void {
   for (const [name, migrations, synchronous] of [
     ['app', APP_MIGRATIONS, 'NORMAL'],
     ['errors', ERRORS_MIGRATIONS, 'NORMAL'],
+    ['transactions', TRANSACTIONS_MIGRATIONS, 'NORMAL'],
     ['queue', QUEUE_MIGRATIONS, 'FULL'],
   ] as const) {
     const db = openSqlite(path.join(dataDir, DATA_FILES[name]), { synchronous });
@@ -47,6 +63,7 @@ export function migrateAll(dataDir: string): void {
 export interface Storage {
   app: ReturnType<typeof createAppStore>;
   issues: ReturnType<typeof createIssuesStore>;
+  transactions: ReturnType<typeof createTransactionsStore>;
   queue: ReturnType<typeof createQueueStore>;
   close(): void;
 }
@@ -63,6 +80,10 @@ export function openStorage(dataDir: string): Storage {
     app: createAppStore(open('app', { synchronous: 'NORMAL', cacheKiB: 2 * 1024 })),
     // The API's reads: issue lists and events by index; 16 MiB keeps hot index pages resident.
     issues: createIssuesStore(open('errors', { synchronous: 'NORMAL', cacheKiB: 16 * 1024 })),
+    // Endpoint rollups and recent transactions' indexes for the performance pages.
+    transactions: createTransactionsStore(
+      open('transactions', { synchronous: 'NORMAL', cacheKiB: 16 * 1024 }),
+    ),
     // FULL: the 200 for an event is sent after this file's commit, and must survive a power cut.
     // Rows are written once and read once by the worker: a small cache is enough.
     queue: createQueueStore(
@@ -72,8 +93,11 @@ export function openStorage(dataDir: string): Storage {
   };
 }
 
-/** Connections for the digest worker: it owns errors.db writes and reads the queue. */
-export function openWorkerStorage(dataDir: string) {
+/** Connections for the digest worker: it owns errors.db and transactions.db writes and reads the queue. */
+export function openWorkerStorage(
+  dataDir: string,
+  options: { mergeSketch: (stored: Buffer, delta: Buffer) => Buffer },
+) {
   // Issue lookups and the unique event-id index are what the digest touches at random.
   const errors = openSqlite(path.join(dataDir, DATA_FILES.errors), {
     synchronous: 'NORMAL',
@@ -81,12 +105,19 @@ export function openWorkerStorage(dataDir: string) {
   });
   const queue = openSqlite(path.join(dataDir, DATA_FILES.queue), { synchronous: 'FULL', cacheKiB: 2 * 1024 });
   const app = openSqlite(path.join(dataDir, DATA_FILES.app), { synchronous: 'NORMAL', cacheKiB: 2 * 1024 });
+  // Rollup rows are read and rewritten per batch; pending spans and the unique root-span index too.
+  const transactions = openSqlite(path.join(dataDir, DATA_FILES.transactions), {
+    synchronous: 'NORMAL',
+    cacheKiB: 16 * 1024,
+  });
   return {
     digest: createDigestStore(errors),
+    transactions: createTransactionsDigestStore(transactions, options),
     queue: createQueueStore(queue),
     app: createAppStore(app),
     close() {
       errors.close();
+      transactions.close();
       queue.close();
       app.close();
     },

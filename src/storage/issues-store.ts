@@ -190,6 +190,19 @@ export function createIssuesStore(db: Db) {
       ) as StoredEvent | undefined;
     },
 
+    /** Error events of one trace (the transaction page links them), oldest first. */
+    listTraceEvents(projectId: number, traceId: string, limit: number): EventSummary[] {
+      return run.all(
+        qb
+          .selectFrom('events')
+          .select([...EVENT_SUMMARY_COLUMNS])
+          .where('trace_id', '=', traceId)
+          .where('project_id', '=', projectId)
+          .orderBy('timestamp')
+          .limit(limit),
+      );
+    },
+
     getLatestEvent(issueId: number): StoredEvent | undefined {
       return run.first(
         qb

@@ -121,3 +121,70 @@ export interface JobRow {
 export interface QueueSchema {
   jobs: JobRow;
 }
+
+export interface TransactionDbRow {
+  id: Generated<number>;
+  project_id: number;
+  span_id: string;
+  trace_id: string;
+  event_id: string | null;
+  name: string;
+  op: string;
+  start: number;
+  timestamp: number;
+  duration_ms: number;
+  status: string;
+  is_error: number;
+  environment: string;
+  release: string | null;
+  http_method: string | null;
+  http_status: number | null;
+  query_count: number;
+  n_plus_one: number;
+  n_plus_one_ms: number;
+  db_ms: number;
+  view_ms: number;
+  http_ms: number;
+  cache_ms: number;
+  queue_ms: number;
+  other_ms: number;
+  incomplete: number;
+  tags: string;
+  received_at: number;
+  payload: Buffer;
+  payload_bytes: number;
+}
+
+export interface EndpointRollupRow {
+  project_id: number;
+  minutes: number;
+  bucket: number;
+  name: string;
+  environment: string;
+  release: string;
+  op: string;
+  count: number;
+  errors: number;
+  sum_ms: number;
+  min_ms: number;
+  max_ms: number;
+  db_ms: number;
+  view_ms: number;
+  http_ms: number;
+  cache_ms: number;
+  queue_ms: number;
+  other_ms: number;
+  queries: number;
+  max_queries: number;
+  n_plus_one_count: number;
+  n_plus_one_ms: number;
+  sketch: Buffer;
+}
+
+export interface TransactionsSchema {
+  transactions: TransactionDbRow;
+  endpoint_rollups: EndpointRollupRow;
+  counters: { name: string; value: number };
+  parked_jobs: { job_id: number };
+  pending_spans: { id: number };
+}

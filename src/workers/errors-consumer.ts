@@ -5,11 +5,8 @@
  * stops the rest of the batch.
  */
 import type { BatchOutcome, EventToStore, JobToPark, ReleaseSeen, WorkerStorage } from '../storage/index.js';
-import { decodeBufferSync } from '../ingest/decode-body.js';
-import { parseEnvelope } from '../ingest/sentry/envelope.js';
-import type { EventJobMeta } from '../queue/jobs.js';
-import type { Job } from '../storage/index.js';
-import { digestEventJob, InvalidPayloadError, type ScrubOptions } from './jobs/digest-event.js';
+import { digestEventJob, type ScrubOptions } from './jobs/digest-event.js';
+import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const ERRORS_CONSUMER = 'errors';
 export const ERRORS_JOB_KINDS = ['event'] as const;
@@ -36,7 +33,7 @@ export function drainErrorsOnce(
   let invalid = 0;
   for (const job of jobs) {
     try {
-      toStore.push(digestEventJob(unpackEventJob(job, options.maxDecompressedBytes), options.scrub));
+      toStore.push(digestEventJob(unpackJob(job, options.maxDecompressedBytes), options.scrub));
     } catch (err) {
       if (err instanceof InvalidPayloadError) {
         invalid++;
@@ -55,19 +52,6 @@ export function drainErrorsOnce(
   const outcome = storage.digest.writeBatch(ERRORS_CONSUMER, lastJobId, toStore, parked, invalid);
   storage.app.recordReleases(releasesSeen(toStore));
   return { ...outcome, jobs: jobs.length, lastJobId, invalid, parked: parked.length };
-}
-
-/**
- * A job queued as sent (compressed envelope, see src/queue/jobs.ts) → the same job holding just
- * the event item's JSON. Ingest already decoded and parsed these bytes once within the caps.
- */
-function unpackEventJob(job: Job, maxDecompressedBytes: number): Job {
-  const meta = JSON.parse(job.meta) as EventJobMeta;
-  if (!meta.encoding) return job;
-  const envelope = parseEnvelope(decodeBufferSync(job.payload, meta.encoding, maxDecompressedBytes));
-  const item = envelope.items[meta.item ?? 0];
-  if (!item) throw new InvalidPayloadError(`queued envelope has no item ${meta.item}`);
-  return { ...job, payload: item.payload };
 }
 
 function releasesSeen(events: EventToStore[]): ReleaseSeen[] {

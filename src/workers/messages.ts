@@ -7,6 +7,12 @@ export interface WorkerOptions {
   /** Cap when unpacking envelopes queued compressed (SNAG_MAX_DECOMPRESSED_BYTES). */
   maxDecompressedBytes: number;
   scrub: ScrubOptions;
+  apm: {
+    nPlusOneThreshold: number;
+    /** RegExp source; undefined = the built-in denylist. */
+    nPlusOneDenylist: string | undefined;
+    spanOrphanTimeoutMs: number;
+  };
   logLevel: string;
 }
 

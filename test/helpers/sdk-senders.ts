@@ -30,13 +30,48 @@ export async function runPythonSdk(dsn: string, scenario: string, options: Sende
   return runSender(SYSTEM_PYTHON, [script, scenario], dsn, options);
 }
 
-async function runSender(
-  command: string,
-  args: string[],
+export interface ApmIds {
+  trace_ids: Record<string, string>;
+  segment_ids: Record<string, string>;
+  event_ids: Record<string, string>;
+}
+
+/** test/helpers/node-apm-app.js: a real instrumented HTTP app in one trace lifecycle. */
+export async function runNodeApm(
   dsn: string,
-  options: SenderOptions,
-): Promise<Record<string, string>> {
-  const env = {
+  lifecycle: 'static' | 'stream',
+  scenario = 'requests',
+  options: SenderOptions = {},
+): Promise<ApmIds> {
+  const script = path.join(REPO_ROOT, 'test/helpers/node-apm-app.js');
+  return runApmSender(process.execPath, [script, scenario], dsn, {
+    ...options,
+    env: { SNAG_TRACE_LIFECYCLE: lifecycle, ...options.env },
+  });
+}
+
+/** test/helpers/python-apm-sender.py: a real WSGI app under Debian's python3-sentry-sdk. */
+export async function runPythonApm(dsn: string, options: SenderOptions = {}): Promise<ApmIds> {
+  const script = path.join(REPO_ROOT, 'test/helpers/python-apm-sender.py');
+  return runApmSender(SYSTEM_PYTHON, [script, 'requests'], dsn, options);
+}
+
+async function runApmSender(command: string, args: string[], dsn: string, options: SenderOptions) {
+  const { stdout, stderr } = await run(command, args, {
+    cwd: REPO_ROOT,
+    env: senderEnv(dsn, options),
+    timeout: SENDER_TIMEOUT_MS,
+  });
+  const parsed = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Partial<ApmIds> & {
+    flushed?: boolean;
+  };
+  if (parsed.flushed === false || !parsed.trace_ids)
+    throw new Error(`the APM sender did not finish:\n${stdout}\n${stderr}`);
+  return parsed as ApmIds;
+}
+
+function senderEnv(dsn: string, options: SenderOptions): Record<string, string> {
+  return {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? '/tmp',
     SNAG_DSN: dsn,
@@ -44,6 +79,15 @@ async function runSender(
     SNAG_ENVIRONMENT: options.environment ?? '',
     ...options.env,
   };
+}
+
+async function runSender(
+  command: string,
+  args: string[],
+  dsn: string,
+  options: SenderOptions,
+): Promise<Record<string, string>> {
+  const env = senderEnv(dsn, options);
   const { stdout, stderr } = await run(command, args, { cwd: REPO_ROOT, env, timeout: SENDER_TIMEOUT_MS });
   const last = stdout.trim().split('\n').at(-1) ?? '';
   let parsed: { ids?: Record<string, string>; flushed?: boolean };

@@ -3,9 +3,15 @@
  * response types (src/api/types.ts): a renamed field fails the type check, not silently.
  */
 import type {
+  EndpointDetail,
   EventDetail,
   EventSummary,
   Health,
+  NPlusOneList,
+  PerformanceOverview,
+  ReleaseComparison,
+  TransactionDetail,
+  TransactionList,
   IssueDetail,
   IssueList,
   StatusChangeView,
@@ -13,6 +19,12 @@ import type {
 import { getJson, type RunningSnag } from './snag.js';
 
 export type {
+  EndpointDetail,
+  NPlusOneList,
+  PerformanceOverview,
+  ReleaseComparison,
+  TransactionDetail,
+  TransactionList,
   EventDetail,
   EventSummary,
   Health,
@@ -46,6 +58,26 @@ export function snagApi(snag: RunningSnag, projectSlug = 'default') {
       if (!res.ok) throw new Error(`GET event ${eventId} → ${res.status}: ${await res.text()}`);
       return (await res.json()) as EventDetail;
     },
+    performance: (query: Record<string, string> = {}) =>
+      getJson<PerformanceOverview>(
+        `${api}/projects/${projectSlug}/performance?${new URLSearchParams(query)}`,
+      ),
+    endpoint: (name: string, query: Record<string, string> = {}) =>
+      getJson<EndpointDetail>(
+        `${api}/projects/${projectSlug}/performance/endpoint?${new URLSearchParams({ name, ...query })}`,
+      ),
+    compare: (query: Record<string, string>) =>
+      getJson<ReleaseComparison>(
+        `${api}/projects/${projectSlug}/performance/compare?${new URLSearchParams(query)}`,
+      ),
+    nPlusOne: (query: Record<string, string> = {}) =>
+      getJson<NPlusOneList>(
+        `${api}/projects/${projectSlug}/performance/n-plus-one?${new URLSearchParams(query)}`,
+      ),
+    searchTransactions: (query: Record<string, string> = {}) =>
+      getJson<TransactionList>(`${api}/projects/${projectSlug}/transactions?${new URLSearchParams(query)}`),
+    getTransaction: (id: string) =>
+      getJson<TransactionDetail>(`${api}/projects/${projectSlug}/transactions/${id}`),
     async setIssueStatus(id: number, status: string) {
       const res = await fetch(`${api}/issues/${id}`, {
         method: 'PATCH',

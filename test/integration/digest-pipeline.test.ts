@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mergeSketchBlobs } from '../../src/domain/transactions/latency-sketch.js';
 import { createQueue } from '../../src/queue/queue.js';
 import { decodePayload as decode } from '../../src/storage/payload-codec.js';
 import {
@@ -28,7 +29,7 @@ beforeEach(() => {
   dir = tempDataDir('digest');
   migrateAll(dir);
   main = openStorage(dir);
-  worker = openWorkerStorage(dir);
+  worker = openWorkerStorage(dir, { mergeSketch: mergeSketchBlobs });
   projectId = main.app.insertProject({
     slug: 'p',
     name: 'P',

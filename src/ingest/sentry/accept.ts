@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { AppError, badRequest, tooLarge } from '../../errors.js';
-import type { EventJobMeta } from '../../queue/jobs.js';
+import { JOB_KINDS, type JobMeta } from '../../queue/jobs.js';
+
+type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];
 import type { Queue } from '../../queue/queue.js';
 import type { NewJob } from '../../storage/index.js';
 import type { IngestStats } from '../stats.js';
@@ -30,8 +32,15 @@ export interface AcceptDeps {
   maxEventBytes: number;
 }
 
-/** Item types the worker digests into events; every other type is accepted and dropped (counted). */
-const EVENT_ITEM_TYPES = new Set(['event']);
+/**
+ * Item types a consumer digests, and the job kind each becomes; every other type is accepted and
+ * dropped (counted in /_health). `span` covers both streamed v2 containers and legacy single spans.
+ */
+const DIGESTED_ITEM_TYPES: ReadonlyMap<string, JobKind> = new Map([
+  ['event', JOB_KINDS.event],
+  ['transaction', JOB_KINDS.transaction],
+  ['span', JOB_KINDS.span],
+]);
 const HEX_32 = /^[0-9a-f]{32}$/;
 
 export async function acceptEnvelope(req: SentryRequest, deps: AcceptDeps): Promise<{ id?: string }> {
@@ -44,34 +53,42 @@ export async function acceptEnvelope(req: SentryRequest, deps: AcceptDeps): Prom
   const receivedAt = Date.now();
   const headerEventId = envelope.headers['event_id'] as string | undefined;
   const jobs: NewJob[] = [];
+  /** Items per job for the counters: a span container holds up to 1,000 spans. */
+  const itemCounts: number[] = [];
   let responseId = headerEventId;
-  const eventItems = envelope.items.filter((item) => EVENT_ITEM_TYPES.has(item.type)).length;
+  const digestedItems = envelope.items.filter((item) => DIGESTED_ITEM_TYPES.has(item.type)).length;
   for (const [index, item] of envelope.items.entries()) {
-    if (!EVENT_ITEM_TYPES.has(item.type)) {
+    const kind = DIGESTED_ITEM_TYPES.get(item.type);
+    if (!kind) {
       deps.stats.recordAccepted(item.type, itemCount(item.headers), receivedAt);
       deps.stats.recordDropped(item.type, itemCount(item.headers));
       continue;
     }
     if (item.payload.length > deps.maxEventBytes) {
       throw tooLarge(
-        `event item is ${item.payload.length} bytes; the limit is ${deps.maxEventBytes} (SNAG_MAX_EVENT_BYTES).`,
+        `${item.type} item is ${item.payload.length} bytes; the limit is ${deps.maxEventBytes} (SNAG_MAX_EVENT_BYTES).`,
       );
     }
-    const eventId = headerEventId ?? eventIdFromPayload(item.payload) ?? mintEventId();
-    responseId ??= eventId;
-    const meta: EventJobMeta = { event_id: eventId, client_ip: req.clientIp };
-    // A compressed envelope holding one event is queued as sent: gzip bodies shrink ~4x, and the
-    // queue commit on this thread costs by the byte (docs/benchmarks.md). The worker unpacks it.
+    const meta: JobMeta & { event_id?: string } = { client_ip: req.clientIp };
+    if (kind !== JOB_KINDS.span) {
+      // Events and transactions have an id the SDK expects back; span containers have none.
+      meta.event_id = headerEventId ?? eventIdFromPayload(item.payload) ?? mintEventId();
+      responseId ??= meta.event_id;
+    }
+    // A compressed envelope holding one digestible item is queued as sent: gzip bodies shrink ~4x,
+    // and the queue commit on this thread costs by the byte (docs/benchmarks.md). The worker
+    // unpacks it.
     const sent = req.sent;
-    const queueAsSent = eventItems === 1 && sent?.encoding && sent.raw.length < item.payload.length;
+    const queueAsSent = digestedItems === 1 && sent?.encoding && sent.raw.length < item.payload.length;
+    itemCounts.push(itemCount(item.headers));
     jobs.push(
       queueAsSent
-        ? eventJob(project.id, receivedAt, { ...meta, encoding: sent.encoding, item: index }, sent.raw)
-        : eventJob(project.id, receivedAt, meta, item.payload),
+        ? job(kind, project.id, receivedAt, { ...meta, encoding: sent.encoding, item: index }, sent.raw)
+        : job(kind, project.id, receivedAt, meta, item.payload),
     );
   }
   await deps.queue.enqueue(jobs);
-  for (const j of jobs) deps.stats.recordAccepted(j.kind, 1, receivedAt);
+  jobs.forEach((j, i) => deps.stats.recordAccepted(j.kind, itemCounts[i], receivedAt));
   return responseId ? { id: responseId } : {};
 }
 
@@ -103,15 +120,12 @@ export async function acceptStore(
   const receivedAt = Date.now();
   const payloadId = normalizeEventId((parsed as { event_id?: unknown }).event_id);
   const eventId = payloadId ?? mintEventId();
-  if ((parsed as { type?: unknown }).type === 'transaction') {
-    deps.stats.recordAccepted('transaction', 1, receivedAt);
-    deps.stats.recordDropped('transaction');
-    return { id: eventId };
-  }
+  const kind =
+    (parsed as { type?: unknown }).type === 'transaction' ? JOB_KINDS.transaction : JOB_KINDS.event;
   await deps.queue.enqueue([
-    eventJob(project.id, receivedAt, { event_id: eventId, client_ip: req.clientIp }, json),
+    job(kind, project.id, receivedAt, { event_id: eventId, client_ip: req.clientIp }, json),
   ]);
-  deps.stats.recordAccepted('event', 1, receivedAt);
+  deps.stats.recordAccepted(kind, 1, receivedAt);
   return { id: eventId };
 }
 
@@ -145,8 +159,14 @@ function parseProjectId(raw: string): number {
   return Number(raw);
 }
 
-function eventJob(projectId: number, receivedAt: number, meta: EventJobMeta, payload: Buffer): NewJob {
-  return { kind: 'event', projectId, receivedAt, meta: JSON.stringify(meta), payload };
+function job(
+  kind: JobKind,
+  projectId: number,
+  receivedAt: number,
+  meta: JobMeta & { event_id?: string },
+  payload: Buffer,
+): NewJob {
+  return { kind, projectId, receivedAt, meta: JSON.stringify(meta), payload };
 }
 
 function itemCount(headers: Record<string, unknown>): number {

@@ -9,11 +9,9 @@ import { groupEvent } from '../../domain/issues/grouping.js';
 import type { EventJobMeta } from '../../queue/jobs.js';
 import type { EventToStore, Job } from '../../storage/index.js';
 import { encodePayload } from '../../storage/payload-codec.js';
+import { InvalidPayloadError } from '../unpack-job.js';
 
 export type { ScrubOptions };
-
-/** Bad input rather than a bug: the job is counted and dropped, not parked. */
-export class InvalidPayloadError extends Error {}
 
 /** Relay's clock-skew rule: more than a minute ahead or 30 days behind → use the receive time. */
 const MAX_FUTURE_SKEW_MS = 60_000;

@@ -1,0 +1,138 @@
+/**
+ * Folding transactions into endpoint rollups: one delta per (project, resolution, bucket,
+ * endpoint, environment, release) per batch, with a sketch of the batch's durations, so the
+ * database sees one upsert per key instead of one per transaction. Two resolutions: hourly (the
+ * long-lived rollup) and 5-minute (the 1 h and 6 h views, kept two days).
+ */
+import { LatencySketch } from './latency-sketch.js';
+import type { Breakdown, TransactionRecord } from './types.js';
+
+export const ROLLUP_RESOLUTIONS_MINUTES = [60, 5] as const;
+/** How long 5-minute rollups are kept: the 6 h view plus a day of margin. */
+export const FINE_ROLLUP_RETENTION_MS = 2 * 24 * 3_600_000;
+
+export interface RollupFold {
+  projectId: number;
+  minutes: number;
+  bucket: number;
+  name: string;
+  environment: string;
+  release: string;
+  op: string;
+  count: number;
+  errors: number;
+  sumMs: number;
+  minMs: number;
+  maxMs: number;
+  breakdown: Breakdown;
+  queries: number;
+  maxQueries: number;
+  nPlusOneCount: number;
+  nPlusOneMs: number;
+  sketch: LatencySketch;
+}
+
+export const bucketOf = (ms: number, minutes: number) => Math.floor(ms / (minutes * 60_000));
+
+export function emptyBreakdown(): Breakdown {
+  return { db: 0, view: 0, http: 0, cache: 0, queue: 0, other: 0 };
+}
+
+export class RollupAccumulator {
+  private readonly byKey = new Map<string, RollupFold>();
+
+  private foldsFor(t: TransactionRecord): RollupFold[] {
+    return ROLLUP_RESOLUTIONS_MINUTES.map((minutes) => this.foldFor(t, minutes));
+  }
+
+  private foldFor(t: TransactionRecord, minutes: number): RollupFold {
+    const bucket = bucketOf(t.end, minutes);
+    const release = t.release ?? '';
+    const key = `${t.projectId}\u0000${minutes}\u0000${bucket}\u0000${t.name}\u0000${t.environment}\u0000${release}`;
+    let f = this.byKey.get(key);
+    if (!f) {
+      f = {
+        projectId: t.projectId,
+        minutes,
+        bucket,
+        name: t.name,
+        environment: t.environment,
+        release,
+        op: t.op,
+        count: 0,
+        errors: 0,
+        sumMs: 0,
+        minMs: t.durationMs,
+        maxMs: t.durationMs,
+        breakdown: emptyBreakdown(),
+        queries: 0,
+        maxQueries: 0,
+        nPlusOneCount: 0,
+        nPlusOneMs: 0,
+        sketch: new LatencySketch(),
+      };
+      this.byKey.set(key, f);
+    }
+    return f;
+  }
+
+  /** A newly stored transaction. */
+  add(t: TransactionRecord): void {
+    for (const f of this.foldsFor(t)) addTo(f, t);
+  }
+
+  /**
+   * A stored transaction changed by late spans: its breakdown, queries and N+1 figures move by the
+   * difference. Its count and duration sketch stay as first recorded (a sketch cannot forget a
+   * value); a late root only changes the duration of a segment that was finalized as an orphan.
+   */
+  replace(before: TransactionRecord, after: TransactionRecord): void {
+    if (
+      bucketOf(before.end, 5) !== bucketOf(after.end, 5) ||
+      before.name !== after.name ||
+      before.environment !== after.environment ||
+      before.release !== after.release
+    ) {
+      // The key moved (an orphan got its real root): count the new shape, keep the old one.
+      this.add(after);
+      return;
+    }
+    for (const f of this.foldsFor(after)) {
+      addBreakdown(f.breakdown, after.breakdown, 1);
+      addBreakdown(f.breakdown, before.breakdown, -1);
+      f.queries += after.queryCount - before.queryCount;
+      f.maxQueries = Math.max(f.maxQueries, after.queryCount);
+      f.nPlusOneCount += Number(after.nPlusOne) - Number(before.nPlusOne);
+      f.nPlusOneMs += after.nPlusOneMs - before.nPlusOneMs;
+      if (after.isError && !before.isError) f.errors++;
+    }
+  }
+
+  folds(): RollupFold[] {
+    return [...this.byKey.values()];
+  }
+}
+
+function addTo(f: RollupFold, t: TransactionRecord): void {
+  f.op = t.op;
+  f.count++;
+  if (t.isError) f.errors++;
+  f.sumMs += t.durationMs;
+  f.minMs = Math.min(f.minMs, t.durationMs);
+  f.maxMs = Math.max(f.maxMs, t.durationMs);
+  addBreakdown(f.breakdown, t.breakdown, 1);
+  f.queries += t.queryCount;
+  f.maxQueries = Math.max(f.maxQueries, t.queryCount);
+  if (t.nPlusOne) f.nPlusOneCount++;
+  f.nPlusOneMs += t.nPlusOneMs;
+  f.sketch.add(t.durationMs);
+}
+
+function addBreakdown(into: Breakdown, b: Breakdown, sign: 1 | -1): void {
+  into.db += sign * b.db;
+  into.view += sign * b.view;
+  into.http += sign * b.http;
+  into.cache += sign * b.cache;
+  into.queue += sign * b.queue;
+  into.other += sign * b.other;
+}

@@ -1,0 +1,153 @@
+/**
+ * The SQL scanner behind sql-normalize.ts: one pass, one decision per position about what is a
+ * literal. Literals come out as `?` tokens and comments as spaces (their text collected for the
+ * call site). When in doubt it over-redacts: an unterminated quote takes the rest of the statement,
+ * a token starting with a digit is a number even if letters follow (`123abc`), and in the unknown
+ * dialect a double-quoted token that does not look like an identifier is a string.
+ */
+import type { NormalizeSqlOptions } from './sql-normalize.js';
+
+export type TokenKind = 'word' | 'ident' | 'literal' | 'param' | 'punct' | 'space';
+
+export interface Token {
+  kind: TokenKind;
+  text: string;
+}
+
+const WORD = /[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/y;
+// Digits, then anything glued to them: `1.5e-3`, `0x1F`, `1_000`, and `123abc` (over-redacted).
+const NUMBER = /(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?[\w$]*/y;
+const DOLLAR_TAG = /\$(?:[A-Za-z_]\w*)?\$/y;
+const DIGITS = /\d+/y;
+const SPACE = /\s+/y;
+// Literal prefixes: E'…' (escapes), N'…' (national), X'…'/B'…' (hex, bit), MySQL `_utf8mb4'…'`.
+const STRING_PREFIX = /^(?:[EeNnXxBb]|_\w+)$/;
+const IDENTIFIER_LIKE = /^"[A-Za-z_][\w$]{0,62}"$/;
+// Words after which `-5` is a negative number, not a subtraction.
+const OPERATOR_WORDS = new Set(
+  ['select', 'where', 'and', 'or', 'not', 'then', 'else', 'when', 'case', 'between', 'limit', 'offset']
+    .concat(['set', 'by', 'in', 'is', 'like', 'values', 'return', 'returning', 'as', 'on', 'having'])
+    .concat(['default', 'interval', 'exists', 'any', 'all']),
+);
+const BOOLEANS = new Set(['true', 'false']);
+
+export function tokenize(sql: string, options: NormalizeSqlOptions, comments: string[]): Token[] {
+  const tokens: Token[] = [];
+  const backslashEscapes = options.dialect !== 'standard';
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i] ?? '';
+    const next = sql[i + 1] ?? '';
+    let end: number;
+    if ((end = matchAt(SPACE, sql, i)) > i) {
+      tokens.push({ kind: 'space', text: ' ' });
+    } else if (c === '-' && next === '-') {
+      const newline = sql.indexOf('\n', i);
+      end = newline < 0 ? sql.length : newline;
+      comments.push(sql.slice(i + 2, end));
+      tokens.push({ kind: 'space', text: ' ' });
+    } else if (c === '/' && next === '*') {
+      end = skipBlockComment(sql, i);
+      comments.push(sql.slice(i + 2, sql.endsWith('*/', end) && end - i >= 4 ? end - 2 : end));
+      tokens.push({ kind: 'space', text: ' ' });
+    } else if (c === "'") {
+      end = skipQuoted(sql, i, "'", backslashEscapes);
+      tokens.push({ kind: 'literal', text: '?' });
+    } else if (c === '"' || c === '`') {
+      end = skipQuoted(sql, i, c, false);
+      const text = sql.slice(i, end);
+      const terminated = end - i >= 2 && text.endsWith(c);
+      const isString =
+        !terminated ||
+        (c === '"' &&
+          (options.dialect === 'mysql' || (options.dialect !== 'standard' && !IDENTIFIER_LIKE.test(text))));
+      tokens.push(isString ? { kind: 'literal', text: '?' } : { kind: 'ident', text });
+    } else if (c === '$' && (end = matchAt(DIGITS, sql, i + 1)) > i + 1) {
+      tokens.push({ kind: 'param', text: sql.slice(i, end) });
+    } else if (c === '$' && (end = matchAt(DOLLAR_TAG, sql, i)) > i) {
+      const close = sql.indexOf(sql.slice(i, end), end);
+      end = close < 0 ? sql.length : close + (end - i);
+      tokens.push({ kind: 'literal', text: '?' });
+    } else if (c === '?' || (c === ':' && isDigit(next) && sql[i - 1] !== ':')) {
+      end = Math.max(i + 1, matchAt(DIGITS, sql, i + 1));
+      tokens.push({ kind: 'param', text: sql.slice(i, end) });
+    } else if ((end = matchAt(NUMBER, sql, i)) > i) {
+      dropUnarySign(tokens);
+      tokens.push({ kind: 'literal', text: '?' });
+    } else if ((end = matchAt(WORD, sql, i)) > i) {
+      const word = sql.slice(i, end);
+      if (sql[end] === "'" && STRING_PREFIX.test(word)) {
+        end = skipQuoted(sql, end, "'", backslashEscapes || word === 'E' || word === 'e');
+        tokens.push({ kind: 'literal', text: '?' });
+      } else if (BOOLEANS.has(word.toLowerCase())) {
+        tokens.push({ kind: 'literal', text: '?' });
+      } else tokens.push({ kind: 'word', text: word });
+    } else {
+      end = i + 1;
+      tokens.push({ kind: 'punct', text: c });
+    }
+    i = end;
+  }
+  return tokens;
+}
+
+function matchAt(pattern: RegExp, text: string, index: number): number {
+  pattern.lastIndex = index;
+  return pattern.test(text) ? pattern.lastIndex : index;
+}
+
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+/** The index after the closing quote; the end of the text when there is none. */
+function skipQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === '\\' && backslashEscapes) i += 2;
+    else if (c !== quote) i++;
+    else if (sql[i + 1] === quote) i += 2;
+    else return i + 1;
+  }
+  return sql.length;
+}
+
+/** PostgreSQL nests block comments; an unterminated one runs to the end. */
+function skipBlockComment(sql: string, start: number): number {
+  let depth = 0;
+  let i = start;
+  while (i < sql.length) {
+    if (sql.startsWith('/*', i)) {
+      depth++;
+      i += 2;
+    } else if (sql.startsWith('*/', i)) {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else i++;
+  }
+  return sql.length;
+}
+
+/** `= -5` is one literal; `a - 5` keeps its operator. */
+function dropUnarySign(tokens: Token[]): void {
+  const signAt = lastSignificant(tokens, tokens.length - 1);
+  const sign = tokens[signAt];
+  if (!sign || sign.kind !== 'punct' || (sign.text !== '-' && sign.text !== '+')) return;
+  const before = tokens[lastSignificant(tokens, signAt - 1)];
+  const isOperand =
+    before !== undefined &&
+    (before.kind === 'ident' ||
+      before.kind === 'literal' ||
+      before.kind === 'param' ||
+      (before.kind === 'word' && !OPERATOR_WORDS.has(before.text.toLowerCase())) ||
+      (before.kind === 'punct' && (before.text === ')' || before.text === ']')));
+  if (!isOperand) tokens.length = signAt;
+}
+
+export function lastSignificant(tokens: Token[], from: number): number {
+  let i = from;
+  while (i >= 0 && tokens[i]?.kind === 'space') i--;
+  return i;
+}
