@@ -35,7 +35,7 @@ export interface Health {
   duplicate_events: number;
   parked_jobs: number;
   invalid_transactions: number;
-  /** Streamed spans waiting for their segment's root span. */
+  /** Batches of streamed spans (one per segment per envelope) waiting for their segment root. */
   pending_spans: number;
   items_accepted: Record<string, number>;
   items_dropped: Record<string, number>;

@@ -2,55 +2,20 @@
  * Request bodies captured from the real SDKs (test/fixtures/, see its README), posted byte for
  * byte with the headers they came with: the framings and encodings exactly as the SDKs produce them.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopAndRemove } from '../helpers/cleanup.js';
-import { FIXTURES_DIR, postRaw } from '../helpers/ingest.js';
+import { loadFixture, replayFixture, type Fixture } from '../helpers/fixtures.js';
 import { snagApi, type SnagApi } from '../helpers/snag-api.js';
 import { startSnag, waitFor, type RunningSnag } from '../helpers/snag.js';
-
-interface Fixture {
-  body: Buffer;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  sdk: string;
-  event_id: string;
-}
-
-function loadFixture(name: string): Fixture {
-  const meta = JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, `${name}.json`), 'utf8')) as Omit<
-    Fixture,
-    'body'
-  >;
-  return { ...meta, body: fs.readFileSync(path.join(FIXTURES_DIR, `${name}.bin`)) };
-}
-
-/** Hop-by-hop and length headers belong to the original connection, not to the body. */
-const CONNECTION_HEADERS = new Set([
-  'host',
-  'connection',
-  'content-length',
-  'transfer-encoding',
-  'accept-encoding',
-]);
 
 describe('captured SDK requests → Snag', () => {
   let snag: RunningSnag;
   let api: SnagApi;
 
-  /** Replays a fixture against this server: its project id in the path, its key wherever `<key>` was. */
+  /** Replays a fixture against this server and waits for its event. */
   async function replay(fixture: Fixture) {
-    const withKey = (v: string) => v.replaceAll('<key>', snag.publicKey);
-    const headers = Object.fromEntries(
-      Object.entries(fixture.headers)
-        .filter(([name]) => !CONNECTION_HEADERS.has(name))
-        .map(([name, value]) => [name, withKey(value)]),
-    );
-    const p = withKey(fixture.path).replace(/^\/api\/1\//, `/api/${snag.projectId}/`);
-    const res = await postRaw(snag.url, p, fixture.body, headers, fixture.method);
+    const res = await replayFixture(snag, fixture);
     expect([res.status, res.json]).toEqual([200, { id: fixture.event_id }]);
     return waitFor(() => api.findEvent(fixture.event_id), 10_000, `fixture event ${fixture.event_id}`);
   }
