@@ -220,6 +220,37 @@ describe('APM: real SDK transactions', () => {
     expect(health.parked_jobs).toBe(0);
   });
 
+  it('compares two releases with a verdict, from sketches of each', async () => {
+    const project = await createProject(snag, 'compare');
+    const api = snagApi(snag, project.slug);
+    await runNodeApm(project.dsn, 'static', 'load:48', { release: 'shop@1.0.0' });
+    await runNodeApm(project.dsn, 'static', 'load:48', { release: 'shop@2.0.0' });
+    // 48 requests per release (12 per route), plus the /inventory transaction each /checkout makes.
+    await waitFor(
+      async () => (await api.performance({ range: '1h' })).headline.count >= 120,
+      20_000,
+      'both releases stored',
+    );
+    const comparison = await api.compare({ a: 'shop@1.0.0', b: 'shop@2.0.0' });
+    expect(comparison.mode).toBe('releases');
+    expect(comparison.a.count).toBe(60);
+    expect(comparison.b.count).toBe(60);
+    expect(comparison.a.p95).toBeGreaterThan(0);
+    expect(['faster', 'slower', 'unchanged']).toContain(comparison.verdict);
+    expect(comparison.verdict_reason).toMatch(/p95/);
+    expect(comparison.endpoints.map((e) => e.name)).toContain('GET /slow');
+    expect(comparison.releases).toEqual(['shop@1.0.0', 'shop@2.0.0']);
+
+    const single = await api.compare({ a: 'shop@1.0.0', b: 'shop@2.0.0', name: 'GET /slow' });
+    expect(single.a.count).toBe(12);
+    expect(single.verdict).toBe('not_enough_data');
+    // Before/after a moment: everything happened before "now + 1 h".
+    const around = await api.compare({ at: new Date(Date.now() + 3_600_000).toISOString(), window: '6h' });
+    expect(around.mode).toBe('timestamp');
+    expect(around.a.count).toBe(120);
+    expect(around.b.count).toBe(0);
+  }, 60_000);
+
   it('refuses bad performance queries with a 400 that says why', async () => {
     const base = `${snag.url}/api/v1/projects/default`;
     for (const path of [
