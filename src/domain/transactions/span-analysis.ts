@@ -25,10 +25,11 @@ export function analyzeSpans(
   options: TransactionOptions,
   fallbackQueries: QueryInput[] = [],
 ): SpanAnalysis {
-  const tree = buildSpanTree(root, children, options.maxSpans);
+  const spans = uniqueSpans(children, new Set([root.span_id]));
+  const tree = buildSpanTree(root, spans, options.maxSpans);
   // Queries come from every child, not only those under the cap: a loop of 5,000 queries is the
   // very N+1 that overflows the cap, and counting 1,000 of them would understate it.
-  const fromSpans = queriesFromSpans(children);
+  const fromSpans = queriesFromSpans(spans);
   const queries = analyzeQueries(fromSpans.length > 0 ? fromSpans : fallbackQueries, {
     threshold: options.nPlusOneThreshold,
     denylist: options.nPlusOneDenylist,
@@ -58,8 +59,7 @@ export function mergeSpans(
 ): SpanAnalysis {
   const [root, ...stored] = record.spans;
   if (!root) throw new Error('a stored transaction always has its root span');
-  const known = new Set(record.spans.map((span) => span.span_id));
-  const fresh = late.filter((span) => !known.has(span.span_id));
+  const fresh = uniqueSpans(late, new Set(record.spans.map((span) => span.span_id)));
   const tree = assembleSpanTree(root, [...stored, ...fresh.map(describeRawSpan)], options.maxSpans);
   const lateQueries = analyzeQueries(queriesFromSpans(fresh), {
     threshold: options.nPlusOneThreshold,
@@ -102,6 +102,20 @@ export function queriesFromSpans(children: RawSpan[]): QueryInput[] {
       durationMs: span.end !== null && span.end > span.start ? span.end - span.start : 0,
       dialect: sqlDialectOf(span.data),
     }));
+}
+
+/**
+ * First occurrence of each span id, none of `seen`: an SDK retrying an envelope, or the consumer
+ * handing over pending spans twice, must not count a query twice.
+ */
+function uniqueSpans(spans: RawSpan[], seen: Set<string>): RawSpan[] {
+  const unique: RawSpan[] = [];
+  for (const span of spans) {
+    if (seen.has(span.span_id)) continue;
+    seen.add(span.span_id);
+    unique.push(span);
+  }
+  return unique;
 }
 
 /** How far to move a transaction whose clock is off: it then ends when it was received. */

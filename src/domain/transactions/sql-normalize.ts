@@ -13,7 +13,7 @@
  * Relay (sentry-protocol.md §7.3) also collapses column lists and strips quotes; we keep them, since
  * the pattern is also what the UI shows.
  */
-import { tokenize, type Token } from './sql-tokens.js';
+import { tokenize, type Scan, type Token } from './sql-tokens.js';
 
 export interface NormalizedSql {
   sql: string;
@@ -25,8 +25,8 @@ export interface NormalizeSqlOptions {
   /**
    * `mysql`: backslash escapes in every string and `"…"` is a string (MySQL's defaults).
    * `standard` (PostgreSQL, SQLite…): backslash escapes only in `E'…'`, `"…"` is an identifier.
-   * Unknown (breadcrumbs carry no db.system): backslash escapes on, `"…"` kept only when it looks like
-   * an identifier. MySQL clients inline literals far more often than PostgreSQL ones, which bind.
+   * Unknown (breadcrumbs carry no db.system): whichever reading of backslashes closes every quote,
+   * and `"…"` kept only when it looks like an identifier.
    */
   dialect?: 'mysql' | 'standard';
 }
@@ -42,11 +42,26 @@ const MAX_TAG_COMMENT_CHARS = 2_000;
 const VOLATILE_TAG = /^\s*(?:traceparent|tracestate)\s*[:=]/i;
 
 export function normalizeSql(raw: string, options: NormalizeSqlOptions = {}): NormalizedSql {
-  const comments: string[] = [];
-  const tokens = tokenize(raw, options, comments);
+  const { tokens, comments } = scan(raw, options.dialect);
   const sql = render(tokens).slice(0, MAX_NORMALIZED_SQL_CHARS).trimEnd();
   const callSite = findCallSite(comments);
   return callSite === undefined ? { sql } : { sql, callSite };
+}
+
+/**
+ * Without a dialect, `\'` is ambiguous: an escaped quote (MySQL) or a literal ending in a
+ * backslash (`'C:\'` in PostgreSQL). Reading it the wrong way shifts every later quote, and the
+ * text between literals (the data) comes out as if it were SQL. The wrong reading almost always
+ * ends with a quote left open, so MySQL's reading is tried first and the standard one used when
+ * only it closes every quote.
+ */
+function scan(raw: string, dialect: NormalizeSqlOptions['dialect']): Scan {
+  if (dialect === 'mysql') return tokenize(raw, { backslashEscapes: true, doubleQuotes: 'string' });
+  if (dialect === 'standard') return tokenize(raw, { backslashEscapes: false, doubleQuotes: 'identifier' });
+  const mysql = tokenize(raw, { backslashEscapes: true, doubleQuotes: 'guess' });
+  if (!mysql.unterminated || !raw.includes("\\'")) return mysql;
+  const standard = tokenize(raw, { backslashEscapes: false, doubleQuotes: 'guess' });
+  return standard.unterminated ? mysql : standard;
 }
 
 function render(tokens: Token[]): string {

@@ -5,8 +5,6 @@
  * a token starting with a digit is a number even if letters follow (`123abc`), and in the unknown
  * dialect a double-quoted token that does not look like an identifier is a string.
  */
-import type { NormalizeSqlOptions } from './sql-normalize.js';
-
 export type TokenKind = 'word' | 'ident' | 'literal' | 'param' | 'punct' | 'space';
 
 export interface Token {
@@ -31,9 +29,26 @@ const OPERATOR_WORDS = new Set(
 );
 const BOOLEANS = new Set(['true', 'false']);
 
-export function tokenize(sql: string, options: NormalizeSqlOptions, comments: string[]): Token[] {
+export interface ScanOptions {
+  /** MySQL reads `\'` inside any string as an escaped quote; standard SQL only inside `E'…'`. */
+  backslashEscapes: boolean;
+  /** `"…"`: a string (MySQL), an identifier (standard), or guessed from what it holds. */
+  doubleQuotes: 'string' | 'identifier' | 'guess';
+}
+
+export interface Scan {
+  tokens: Token[];
+  /** The text of every comment, for the call site. */
+  comments: string[];
+  /** A quote was left open: the reading may be wrong (see sql-normalize.ts). */
+  unterminated: boolean;
+}
+
+export function tokenize(sql: string, options: ScanOptions): Scan {
   const tokens: Token[] = [];
-  const backslashEscapes = options.dialect !== 'standard';
+  const comments: string[] = [];
+  const { backslashEscapes } = options;
+  let unterminated = false;
   let i = 0;
   while (i < sql.length) {
     const c = sql[i] ?? '';
@@ -52,20 +67,25 @@ export function tokenize(sql: string, options: NormalizeSqlOptions, comments: st
       tokens.push({ kind: 'space', text: ' ' });
     } else if (c === "'") {
       end = skipQuoted(sql, i, "'", backslashEscapes);
+      unterminated ||= !isClosed(sql, i, end, "'");
       tokens.push({ kind: 'literal', text: '?' });
     } else if (c === '"' || c === '`') {
-      end = skipQuoted(sql, i, c, false);
+      // MySQL's double-quoted strings take backslash escapes like single-quoted ones.
+      end = skipQuoted(sql, i, c, c === '"' && backslashEscapes && options.doubleQuotes !== 'identifier');
       const text = sql.slice(i, end);
-      const terminated = end - i >= 2 && text.endsWith(c);
+      const closed = isClosed(sql, i, end, c);
+      unterminated ||= !closed;
       const isString =
-        !terminated ||
+        !closed ||
         (c === '"' &&
-          (options.dialect === 'mysql' || (options.dialect !== 'standard' && !IDENTIFIER_LIKE.test(text))));
+          (options.doubleQuotes === 'string' ||
+            (options.doubleQuotes === 'guess' && !IDENTIFIER_LIKE.test(text))));
       tokens.push(isString ? { kind: 'literal', text: '?' } : { kind: 'ident', text });
     } else if (c === '$' && (end = matchAt(DIGITS, sql, i + 1)) > i + 1) {
       tokens.push({ kind: 'param', text: sql.slice(i, end) });
     } else if (c === '$' && (end = matchAt(DOLLAR_TAG, sql, i)) > i) {
       const close = sql.indexOf(sql.slice(i, end), end);
+      unterminated ||= close < 0;
       end = close < 0 ? sql.length : close + (end - i);
       tokens.push({ kind: 'literal', text: '?' });
     } else if (c === '?' || (c === ':' && isDigit(next) && sql[i - 1] !== ':')) {
@@ -77,7 +97,9 @@ export function tokenize(sql: string, options: NormalizeSqlOptions, comments: st
     } else if ((end = matchAt(WORD, sql, i)) > i) {
       const word = sql.slice(i, end);
       if (sql[end] === "'" && STRING_PREFIX.test(word)) {
-        end = skipQuoted(sql, end, "'", backslashEscapes || word === 'E' || word === 'e');
+        const quoteAt = end;
+        end = skipQuoted(sql, quoteAt, "'", backslashEscapes || word === 'E' || word === 'e');
+        unterminated ||= !isClosed(sql, quoteAt, end, "'");
         tokens.push({ kind: 'literal', text: '?' });
       } else if (BOOLEANS.has(word.toLowerCase())) {
         tokens.push({ kind: 'literal', text: '?' });
@@ -88,7 +110,11 @@ export function tokenize(sql: string, options: NormalizeSqlOptions, comments: st
     }
     i = end;
   }
-  return tokens;
+  return { tokens, comments, unterminated };
+}
+
+function isClosed(sql: string, start: number, end: number, quote: string): boolean {
+  return end - start >= 2 && sql[end - 1] === quote;
 }
 
 function matchAt(pattern: RegExp, text: string, index: number): number {
