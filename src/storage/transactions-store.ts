@@ -114,18 +114,23 @@ export function createTransactionsStore(db: Db) {
       );
     },
 
-    /** Distinct environments / releases seen since `fromHour`, for filter menus (from rollups, never raw rows). */
+    /**
+     * Distinct environments (by name) / releases (newest first seen first) since `fromHour`, for
+     * filter menus: from rollups, never raw rows.
+     */
     distinctValues(projectId: number, fromHour: number, column: 'environment' | 'release'): string[] {
+      const q = qb
+        .selectFrom('endpoint_rollups')
+        .select(column)
+        .where('project_id', '=', projectId)
+        .where('minutes', '=', 60)
+        .where('bucket', '>=', fromHour)
+        .where(column, '!=', '')
+        .groupBy(column);
       const rows = run.all(
-        qb
-          .selectFrom('endpoint_rollups')
-          .select(column)
-          .distinct()
-          .where('project_id', '=', projectId)
-          .where('minutes', '=', 60)
-          .where('bucket', '>=', fromHour)
-          .where(column, '!=', '')
-          .orderBy(column),
+        column === 'release'
+          ? q.orderBy((eb) => eb.fn.min('bucket'), 'desc').orderBy(column, 'desc')
+          : q.orderBy(column),
       );
       return rows.map((r) => (r as Record<string, string>)[column]!);
     },

@@ -7,7 +7,14 @@ import { lazy, Suspense, type ReactElement } from 'react';
 import { EmptyState } from './components/empty-state';
 import { Link, matchPath, useLocation, useScrollReset } from './router';
 import { IssuesPage, issuesApiPath, readFilters } from './routes/issues-list';
+import { performanceApiPath, readPerfFilters } from './routes/performance-filters';
 import { ProjectsOverview } from './routes/projects-overview';
+import {
+  nPlusOneApiPath,
+  readTransactionFilters,
+  transactionApiPath,
+  transactionsApiPath,
+} from './routes/transaction-pages';
 import { useTheme } from './theme';
 
 // The pages people land on (overview, issues list) are in the main chunk; the others are chunks of
@@ -19,10 +26,30 @@ const loadSettings = () => import('./routes/settings-projects');
 const IssueDetailPage = lazy(() => loadIssueDetail().then((m) => ({ default: m.IssueDetailPage })));
 const EventPage = lazy(() => loadEventPage().then((m) => ({ default: m.EventPage })));
 const SettingsProjects = lazy(() => loadSettings().then((m) => ({ default: m.SettingsProjects })));
+const loadPerformance = () => import('./routes/performance');
+const loadEndpoint = () => import('./routes/endpoint-detail');
+const loadCompare = () => import('./routes/release-compare');
+const PerformancePage = lazy(() => loadPerformance().then((m) => ({ default: m.PerformancePage })));
+const EndpointDetailPage = lazy(() => loadEndpoint().then((m) => ({ default: m.EndpointDetailPage })));
+const ReleaseComparePage = lazy(() => loadCompare().then((m) => ({ default: m.ReleaseComparePage })));
+const loadTransaction = () => import('./routes/transaction-detail');
+const loadTransactions = () => import('./routes/transactions-search');
+const loadNPlusOne = () => import('./routes/n-plus-one');
+const TransactionDetailPage = lazy(() =>
+  loadTransaction().then((m) => ({ default: m.TransactionDetailPage })),
+);
+const TransactionsSearchPage = lazy(() =>
+  loadTransactions().then((m) => ({ default: m.TransactionsSearchPage })),
+);
+const NPlusOnePage = lazy(() => loadNPlusOne().then((m) => ({ default: m.NPlusOnePage })));
 
 export function preloadPages(): void {
   // A failed preload is retried when the page is opened, which reports the error there.
-  for (const load of [loadIssueDetail, loadEventPage, loadSettings]) load().catch(() => undefined);
+  const loads = [
+    ...[loadIssueDetail, loadEventPage, loadSettings, loadPerformance, loadEndpoint, loadCompare],
+    ...[loadTransaction, loadTransactions, loadNPlusOne],
+  ];
+  for (const load of loads) load().catch(() => undefined);
 }
 
 type Page = (params: Record<string, string>) => ReactElement;
@@ -38,6 +65,29 @@ const ROUTES: [string, Page, FirstRequest?][] = [
   ],
   ['/projects/:slug/issues/:id', (p) => <IssueDetailPage slug={p['slug']!} issueId={Number(p['id'])} />],
   ['/projects/:slug/events/:eventId', (p) => <EventPage slug={p['slug']!} eventId={p['eventId']!} />],
+  // Before any more generic performance pattern: a transaction id is a path segment.
+  [
+    '/projects/:slug/performance/transactions/:id',
+    (p) => <TransactionDetailPage slug={p['slug']!} id={p['id']!} />,
+    (p) => transactionApiPath(p['slug']!, p['id']!),
+  ],
+  [
+    '/projects/:slug/performance/transactions',
+    (p) => <TransactionsSearchPage slug={p['slug']!} />,
+    (p, query) => transactionsApiPath(p['slug']!, readTransactionFilters(query)),
+  ],
+  [
+    '/projects/:slug/performance/n-plus-one',
+    (p) => <NPlusOnePage slug={p['slug']!} />,
+    (p, query) => nPlusOneApiPath(p['slug']!, readPerfFilters(query)),
+  ],
+  [
+    '/projects/:slug/performance',
+    (p) => <PerformancePage slug={p['slug']!} />,
+    (p, query) => performanceApiPath(p['slug']!, readPerfFilters(query)),
+  ],
+  ['/projects/:slug/performance/endpoint', (p) => <EndpointDetailPage slug={p['slug']!} />],
+  ['/projects/:slug/performance/compare', (p) => <ReleaseComparePage slug={p['slug']!} />],
   ['/settings/projects', () => <SettingsProjects />, () => '/api/v1/projects'],
 ];
 

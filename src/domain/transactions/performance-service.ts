@@ -218,9 +218,23 @@ export function createPerformanceService(deps: {
     };
   }
 
-  function armStats(rows: RollupRow[], label: string, from: number, to: number): ComparisonArm {
+  /**
+   * A release arm reads 30 days, but its throughput and bounds are those of the hours it was seen
+   * in: per minute over 30 days would say 0 for any release younger than a week.
+   */
+  function armStats(
+    rows: RollupRow[],
+    label: string,
+    from: number,
+    to: number,
+    clip: boolean,
+  ): ComparisonArm {
     const t = new Totals();
     for (const r of rows) t.add(r);
+    if (clip && rows.length > 0) {
+      from = Math.max(from, Math.min(...rows.map((r) => r.bucket)) * HOUR_MS);
+      to = Math.min(to, (Math.max(...rows.map((r) => r.bucket)) + 1) * HOUR_MS, now());
+    }
     return { ...t.stats((to - from) / MINUTE_MS), label, from: iso(from), to: iso(to) };
   }
 
@@ -370,8 +384,8 @@ export function createPerformanceService(deps: {
           'Compare two releases (?a=<release>&b=<release>) or before/after a moment (?at=<ISO time>).',
         );
       }
-      const a = armStats(armA.rows, armA.label, armA.from, armA.to);
-      const b = armStats(armB.rows, armB.label, armB.from, armB.to);
+      const a = armStats(armA.rows, armA.label, armA.from, armA.to, mode === 'releases');
+      const b = armStats(armB.rows, armB.label, armB.from, armB.to, mode === 'releases');
       const change = {
         p50: percentChange(a.p50, b.p50),
         p95: percentChange(a.p95, b.p95),
@@ -430,7 +444,7 @@ export function createPerformanceService(deps: {
             pattern,
           };
         });
-      return { range, endpoints };
+      return { range, endpoints, ...filterMenus(project.id) };
     },
 
     search(
@@ -458,6 +472,7 @@ export function createPerformanceService(deps: {
       return {
         transactions: page.map(summary),
         next_cursor: rows.length > limit && last ? `${last.timestamp}.${last.id}` : null,
+        ...filterMenus(project.id),
       };
     },
 
@@ -499,6 +514,10 @@ export function createPerformanceService(deps: {
           timestamp: iso(e.timestamp),
         })),
         trace_logs: null,
+        trace_transactions: store
+          .ofTrace(project.id, t.traceId)
+          .filter((r) => r.span_id !== t.spanId)
+          .map(summary),
       };
     },
 

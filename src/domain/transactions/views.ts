@@ -154,6 +154,9 @@ export interface NPlusOneRow {
 export interface NPlusOneList {
   range: PerformanceRange;
   endpoints: NPlusOneRow[];
+  /** For the filter menus: environments by name, releases newest first. */
+  environments: string[];
+  releases: string[];
 }
 
 /**
@@ -164,6 +167,9 @@ export interface NPlusOneList {
 export interface TransactionList {
   transactions: TransactionSummary[];
   next_cursor: string | null;
+  /** For the filter menus: environments by name, releases newest first. */
+  environments: string[];
+  releases: string[];
 }
 
 /** GET /api/v1/projects/:slug/transactions/:id */
@@ -192,4 +198,6 @@ export interface TransactionDetail extends TransactionSummary {
   trace_errors: { event_id: string; issue_id: number; title: string; level: string; timestamp: string }[];
   /** Log lines of the same trace; null until the logs store exists. */
   trace_logs: { count: number; url: string } | null;
+  /** The other transactions of the same trace (a caller's segment, the services it called), by start. */
+  trace_transactions: TransactionSummary[];
 }

@@ -1,6 +1,7 @@
 /**
  * Bar sparkline as inline SVG: one bar per bucket, optional markers (releases) as vertical lines at
  * their position in the window. Pure geometry lives in `sparklineBars` so it is unit-tested.
+ * A null bucket (no data, e.g. a latency where no request came) is a gap, told apart from 0 on hover.
  */
 import { useState, type PointerEvent } from 'react';
 
@@ -19,12 +20,18 @@ export interface Bar {
 }
 
 /** Bars scaled to the tallest bucket; a non-zero bucket is always at least 1px tall so it shows. */
-export function sparklineBars(values: number[], width: number, height: number, gap = 1): Bar[] {
-  const max = Math.max(0, ...values);
+export function sparklineBars(
+  values: readonly (number | null)[],
+  width: number,
+  height: number,
+  gap = 1,
+): Bar[] {
+  const max = Math.max(0, ...values.map((v) => v ?? 0));
   const n = values.length || 1;
   const slot = width / n;
   const barWidth = Math.max(1, slot - gap);
-  return values.map((value, i) => {
+  return values.map((v, i) => {
+    const value = v ?? 0;
     const h = max === 0 ? 0 : Math.max(value > 0 ? 1 : 0, Math.round((value / max) * height));
     return { x: i * slot, y: height - h, width: barWidth, height: h, value };
   });
@@ -60,14 +67,17 @@ export function Sparkline({
   height = 24,
   markers = [],
   label,
+  summary,
   bucketLabel,
   className,
 }: {
-  values: number[];
+  values: readonly (number | null)[];
   width?: number;
   height?: number;
   markers?: SparkMarker[];
   label: string;
+  /** The accessible description after the label; defaults to the total ("12 events"). */
+  summary?: string;
   /** Tooltip text of bucket `i` (e.g. "14:00 · 3 events"); defaults to the count. */
   bucketLabel?: (index: number, value: number) => string;
   /** With a CSS width/height the chart stretches to fill it (preserveAspectRatio="none"). */
@@ -75,12 +85,20 @@ export function Sparkline({
 }) {
   const [hover, setHover] = useState(-1);
   const bars = sparklineBars(values, width, height);
-  const total = values.reduce((a, b) => a + b, 0);
+  const total = values.reduce<number>((a, b) => a + (b ?? 0), 0);
   const onPointerMove = (e: PointerEvent<SVGSVGElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     setHover(bucketAt(e.clientX - rect.left, rect.width, values.length));
   };
   const hovered = hover >= 0 && hover < values.length ? values[hover]! : undefined;
+  const tooltip =
+    hovered === undefined
+      ? undefined
+      : hovered === null
+        ? 'No data'
+        : bucketLabel
+          ? bucketLabel(hover, hovered)
+          : String(hovered);
   return (
     <svg
       className={className ? `sparkline ${className}` : 'sparkline'}
@@ -89,12 +107,12 @@ export function Sparkline({
       viewBox={`0 0 ${width} ${height}`}
       preserveAspectRatio="none"
       role="img"
-      aria-label={`${label}: ${total} events`}
+      aria-label={`${label}: ${summary ?? `${total} events`}`}
       onPointerMove={onPointerMove}
       onPointerLeave={() => setHover(-1)}
     >
       {/* The hovered bucket's figure as the chart's tooltip (one title, not one per bucket). */}
-      {hovered !== undefined && <title>{bucketLabel ? bucketLabel(hover, hovered) : String(hovered)}</title>}
+      {tooltip !== undefined && <title>{tooltip}</title>}
       <line x1={0} x2={width} y1={height - 0.5} y2={height - 0.5} className="sparkline-baseline" />
       <path d={sparklinePath(bars)} className="sparkline-bar" />
       {markers.map((m, i) => (

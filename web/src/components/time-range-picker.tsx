@@ -11,6 +11,7 @@ import { useRef, type KeyboardEvent } from 'react';
 
 export const TIME_RANGES = [
   { value: '1h', label: '1h', long: 'Last hour', hours: 1 },
+  { value: '6h', label: '6h', long: 'Last 6 hours', hours: 6 },
   { value: '24h', label: '24h', long: 'Last 24 hours', hours: 24 },
   { value: '7d', label: '7d', long: 'Last 7 days', hours: 7 * 24 },
   { value: '14d', label: '14d', long: 'Last 14 days', hours: 14 * 24 },
@@ -20,6 +21,9 @@ export const TIME_RANGES = [
 export type TimeRange = (typeof TIME_RANGES)[number]['value'];
 
 export const DEFAULT_TIME_RANGE: TimeRange = '24h';
+
+/** The presets a picker shows unless it names its own (6h is for the pages that ask, e.g. performance). */
+const DEFAULT_OPTIONS: readonly TimeRange[] = ['1h', '24h', '7d', '14d', '30d'];
 
 /** A query-string value as a known range; anything else (missing, hand-edited) is the fallback. */
 export function parseTimeRange(
@@ -36,7 +40,7 @@ export function timeRangeHours(range: TimeRange): number {
 export function TimeRangePicker({
   value,
   onChange,
-  options = TIME_RANGES.map((r) => r.value),
+  options = DEFAULT_OPTIONS,
   label = 'Time range',
 }: {
   value: TimeRange;

@@ -17,6 +17,7 @@ import {
 import { EmptyState } from '../components/empty-state';
 import { windowEnd } from '../components/hourly-chart';
 import { LevelBadge } from '../components/level-badge';
+import { ProjectNav } from '../components/project-nav';
 import { RelativeTime } from '../components/relative-time';
 import { Sparkline, markerPosition, type SparkMarker } from '../components/sparkline';
 import {
@@ -261,6 +262,7 @@ export function IssuesPage({ slug }: { slug: string }) {
       <nav className="page-crumbs" aria-label="Breadcrumb">
         <Link href="/">Projects</Link> <span aria-hidden="true">/</span> <span>{name}</span>
       </nav>
+      <ProjectNav slug={slug} />
       <div className="issues-head">
         <h1 className="page-title">Issues</h1>
         <span

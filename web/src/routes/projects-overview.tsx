@@ -10,6 +10,7 @@ import { EmptyState, LoadError } from '../components/empty-state';
 import { RelativeTime, useNow } from '../components/relative-time';
 import { SdkSnippets } from '../components/sdk-snippets';
 import { Sparkline } from '../components/sparkline';
+import { formatDuration, formatRate, formatThroughput } from '../format-duration';
 import { Link } from '../router';
 import './projects-overview.css';
 
@@ -80,6 +81,14 @@ function ProjectCard({ project, now }: { project: ProjectWithStats; now: number 
         </div>
       </div>
 
+      {stats.performance && (
+        <ProjectPerformance
+          performance={stats.performance}
+          href={`/projects/${encodeURIComponent(project.slug)}/performance`}
+          name={project.name}
+        />
+      )}
+
       <div className="project-last">
         <div className="eyebrow">Last issue</div>
         {last ? (
@@ -111,6 +120,41 @@ function ProjectCard({ project, now }: { project: ProjectWithStats; now: number 
         <CopyButton text={project.dsn} aria-label={`Copy the DSN of ${project.name}`} />
       </footer>
     </article>
+  );
+}
+
+/** The last 24 hours of transactions, when the project sends any. */
+function ProjectPerformance({
+  performance: perf,
+  href,
+  name,
+}: {
+  performance: NonNullable<ProjectWithStats['stats']['performance']>;
+  href: string;
+  name: string;
+}) {
+  return (
+    <div className="project-perf">
+      <Link href={href} className="eyebrow project-perf-link" aria-label={`Performance of ${name}`}>
+        Performance · 24h
+      </Link>
+      <dl className="project-perf-stats">
+        <div>
+          <dt>p50</dt>
+          <dd>{formatDuration(perf.p50)}</dd>
+        </div>
+        <div>
+          <dt>Throughput</dt>
+          <dd>{formatThroughput(perf.throughput_per_minute)}</dd>
+        </div>
+        <div>
+          <dt>Errors</dt>
+          <dd className={perf.error_rate >= 0.05 ? 'project-perf-bad' : undefined}>
+            {formatRate(perf.error_rate)}
+          </dd>
+        </div>
+      </dl>
+    </div>
   );
 }
 
