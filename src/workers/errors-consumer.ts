@@ -4,8 +4,9 @@
  * A job that throws a bug is parked with its error; bad input is counted and dropped; neither
  * stops the rest of the batch.
  */
-import type { BatchOutcome, EventToStore, JobToPark, ReleaseSeen, WorkerStorage } from '../storage/index.js';
+import type { BatchOutcome, EventToStore, JobToPark, WorkerStorage } from '../storage/index.js';
 import { digestEventJob, type ScrubOptions } from './jobs/digest-event.js';
+import { releasesSeen } from './releases-seen.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const ERRORS_CONSUMER = 'errors';
@@ -50,29 +51,11 @@ export function drainErrorsOnce(
 
   const lastJobId = jobs[jobs.length - 1]!.id;
   const outcome = storage.digest.writeBatch(ERRORS_CONSUMER, lastJobId, toStore, parked, invalid);
-  storage.app.recordReleases(releasesSeen(toStore));
+  storage.app.recordReleases(
+    releasesSeen(
+      toStore.map((e) => ({ projectId: e.projectId, release: e.release, at: e.timestamp })),
+      1,
+    ),
+  );
   return { ...outcome, jobs: jobs.length, lastJobId, invalid, parked: parked.length };
-}
-
-function releasesSeen(events: EventToStore[]): ReleaseSeen[] {
-  const seen = new Map<string, ReleaseSeen>();
-  for (const e of events) {
-    if (!e.release) continue;
-    const key = `${e.projectId}\u0000${e.release}`;
-    const r = seen.get(key);
-    if (r) {
-      r.count++;
-      r.firstSeen = Math.min(r.firstSeen, e.timestamp);
-      r.lastSeen = Math.max(r.lastSeen, e.timestamp);
-    } else {
-      seen.set(key, {
-        projectId: e.projectId,
-        version: e.release,
-        firstSeen: e.timestamp,
-        lastSeen: e.timestamp,
-        count: 1,
-      });
-    }
-  }
-  return [...seen.values()];
 }

@@ -21,16 +21,10 @@ import type { TransactionRecord } from '../domain/transactions/types.js';
 import type { TransactionOptions } from '../domain/transactions/from-event.js';
 import type { ScrubOptions } from '../domain/events/scrub.js';
 import { JOB_KINDS, type TransactionJobMeta } from '../queue/jobs.js';
-import type {
-  Job,
-  JobToPark,
-  ReleaseSeen,
-  TransactionRow,
-  TransactionsBatch,
-  WorkerStorage,
-} from '../storage/index.js';
+import type { Job, JobToPark, TransactionRow, TransactionsBatch, WorkerStorage } from '../storage/index.js';
 import { decodePayload, encodePayload } from '../storage/payload-codec.js';
 import type { ConsumerLogger } from './errors-consumer.js';
+import { releasesSeen } from './releases-seen.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const TRANSACTIONS_CONSUMER = 'transactions';
@@ -213,7 +207,12 @@ export function drainTransactionsOnce(
   });
   // Releases seen in transactions mark deploys on the performance charts (app.db, after commit as
   // for errors; count 0 keeps the releases' event counts about errors).
-  storage.app.recordReleases(releasesOf(storedRecords));
+  storage.app.recordReleases(
+    releasesSeen(
+      storedRecords.map((t) => ({ projectId: t.projectId, release: t.release, at: t.end })),
+      0,
+    ),
+  );
   if (jobs.length === 0 && result.orphans === 0) return null;
   return { ...result, jobs: jobs.length, lastJobId, invalid, parked: parked.length };
 }
@@ -293,26 +292,4 @@ function toRow(t: TransactionRecord): TransactionRow {
     payload,
     payloadBytes,
   };
-}
-
-function releasesOf(records: TransactionRecord[]): ReleaseSeen[] {
-  const seen = new Map<string, ReleaseSeen>();
-  for (const t of records) {
-    if (!t.release) continue;
-    const key = `${t.projectId}\u0000${t.release}`;
-    const r = seen.get(key);
-    if (r) {
-      r.firstSeen = Math.min(r.firstSeen, t.end);
-      r.lastSeen = Math.max(r.lastSeen, t.end);
-    } else {
-      seen.set(key, {
-        projectId: t.projectId,
-        version: t.release,
-        firstSeen: t.end,
-        lastSeen: t.end,
-        count: 0,
-      });
-    }
-  }
-  return [...seen.values()];
 }

@@ -4,6 +4,7 @@
  * database sees one upsert per key instead of one per transaction. Two resolutions: hourly (the
  * long-lived rollup) and 5-minute (the 1 h and 6 h views, kept two days).
  */
+import type { RollupDelta } from '../../storage/index.js';
 import { LatencySketch } from './latency-sketch.js';
 import type { Breakdown, TransactionRecord } from './types.js';
 
@@ -11,26 +12,8 @@ export const ROLLUP_RESOLUTIONS_MINUTES = [60, 5] as const;
 /** How long 5-minute rollups are kept: the 6 h view plus a day of margin. */
 export const FINE_ROLLUP_RETENTION_MS = 2 * 24 * 3_600_000;
 
-export interface RollupFold {
-  projectId: number;
-  minutes: number;
-  bucket: number;
-  name: string;
-  environment: string;
-  release: string;
-  op: string;
-  count: number;
-  errors: number;
-  sumMs: number;
-  minMs: number;
-  maxMs: number;
-  breakdown: Breakdown;
-  queries: number;
-  maxQueries: number;
-  nPlusOneCount: number;
-  nPlusOneMs: number;
-  sketch: LatencySketch;
-}
+/** A rollup delta while the batch is folded: the sketch still live, encoded when written. */
+export type RollupFold = Omit<RollupDelta, 'sketch'> & { sketch: LatencySketch };
 
 export const bucketOf = (ms: number, minutes: number) => Math.floor(ms / (minutes * 60_000));
 
