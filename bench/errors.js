@@ -1,22 +1,27 @@
 /**
- * `npm run bench`: end-to-end error ingest throughput of a real Snag process.
+ * `npm run bench`: end-to-end ingest throughput of a real Snag process, per kind (`--kind`):
  *
- * 1. Builds a pool of realistic gzip @sentry/node envelopes (before any clock starts).
- * 2. Measures the ceilings on the same payloads: bare SQLite inserts and JSON.parse.
- * 3. Starts `node bin/snag.js serve` (fresh data dir per mode) and loads it from this process over
- *    keep-alive HTTP: full speed (closed loop) and/or a fixed rate (open loop), then waits for the
- *    queue to drain, sampling the server's RSS and CPU from /proc.
- * 4. Prints a Markdown table (medians over --repeat) and saves it to .bench/last-run.md.
- * Figures and their reading live in docs/benchmarks.md.
+ * - errors: a pool of realistic gzip @sentry/node error envelopes; first the ceilings on the same
+ *   payloads (bare SQLite inserts, JSON.parse);
+ * - transactions / spans: a pool of ~30-span transactions as @sentry/node sends them (classic
+ *   `transaction` items, or span v2 envelopes), after the in-process digest floor
+ *   (bench/lib/transactions-bench.js);
+ * - stats: 30 days of endpoint rollups seeded through Snag's storage code, then the performance
+ *   API timed on them (bench/lib/endpoint-stats.js).
+ *
+ * Load kinds start `node bin/snag.js serve` (fresh data dir per mode) and load it from this
+ * process over keep-alive HTTP: full speed (closed loop) and/or a fixed rate (open loop), then
+ * wait for the queue to drain, sampling the server's RSS and CPU from /proc. Everything expensive
+ * is built before any clock starts. Prints Markdown tables (medians over --repeat) and saves them
+ * to .bench/last-run.md. Figures and their reading live in docs/benchmarks.md.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { measureBareInserts, measureJsonParse, removeBaselineFilesNow } from './lib/baseline.js';
 import { buildCorpus, createEnvelopeSource, describeCorpus } from './lib/corpus.js';
-import { formatProfileSummaries, summarizeCpuProfiles } from './lib/cpu-profile.js';
+import { formatProfileSummaries, perItemOf, summarizeCpuProfiles } from './lib/cpu-profile.js';
+import { removeStatsFilesNow, runEndpointStats } from './lib/endpoint-stats.js';
 import { parseFlags, USAGE } from './lib/flags.js';
+import { createProfileDir, note, REPO_ROOT, withServer } from './lib/harness.js';
 import { runFixedRate, runFullSpeed } from './lib/load.js';
 import {
   buildRows,
@@ -26,44 +31,14 @@ import {
   renderTargets,
   writeLastRun,
 } from './lib/report.js';
-import { closeHealthAgent, killServersNow, readProbe, startServer } from './lib/server.js';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-const benchStartedAt = performance.now();
-const note = (message) =>
-  process.stderr.write(`[+${((performance.now() - benchStartedAt) / 1000).toFixed(1)}s] ${message}\n`);
+import { closeHealthAgent, killServersNow } from './lib/server.js';
+import { runTransactionsKind } from './lib/transactions-bench.js';
 
 /** The command as the user typed it, for the report. */
 function describeCommand(argv) {
   const args = argv.join(' ');
   if (process.env.npm_lifecycle_event === 'bench') return `npm run bench${args ? ` -- ${args}` : ''}`;
   return `node bench/errors.js${args ? ` ${args}` : ''}`;
-}
-
-/** Starts a server, runs `load` against it, and always stops it (and deletes its data dir). */
-async function withServer({ nodeArgs, probe }, load) {
-  const server = await startServer({ repoRoot: REPO_ROOT, nodeArgs, probe });
-  note(`server pid ${server.pid} listening on ${server.url}`);
-  let result;
-  try {
-    result = await load(server);
-  } finally {
-    note('stopping the server (SIGTERM)…');
-    const stop = await server.stop();
-    if (result) Object.assign(result, { stop, probe: readProbe(server) });
-  }
-  return result;
-}
-
-function createProfileDir(mode) {
-  const dir = path.join(
-    REPO_ROOT,
-    '.bench',
-    `cpu-prof-${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-  );
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 async function runOnce(flags, corpus, runIndex, profiles) {
@@ -76,13 +51,14 @@ async function runOnce(flags, corpus, runIndex, profiles) {
   const modes = flags.mode === 'both' ? ['full', 'rate'] : [flags.mode];
   for (const mode of modes) {
     // Profiling slows the server a little, so only the first run of a --cpu-prof invocation is profiled.
-    const profileDir = flags.cpuProf && runIndex === 0 ? createProfileDir(mode) : undefined;
+    const profileDir = flags.cpuProf && runIndex === 0 ? createProfileDir(`errors-${mode}`) : undefined;
     const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
     run[mode] = await withServer({ nodeArgs, probe: flags.probe }, (server) => {
       const options = {
         server,
         source: createEnvelopeSource(corpus, server.publicKey),
         seconds: flags.seconds,
+        storedCount: (health) => health.event_count,
       };
       const label = `${mode}${tag}`;
       return mode === 'full'
@@ -91,11 +67,33 @@ async function runOnce(flags, corpus, runIndex, profiles) {
     });
     if (profileDir)
       profiles.push(
-        `### ${mode === 'full' ? 'Full speed' : 'Fixed rate'} (${profileDir})\n\n${formatProfileSummaries(summarizeCpuProfiles(profileDir))}`,
+        `#### ${mode === 'full' ? 'Full speed' : 'Fixed rate'} (${path.relative(REPO_ROOT, profileDir)})\n\n${formatProfileSummaries(summarizeCpuProfiles(profileDir), perItemOf(run[mode], 'event'))}`,
       );
   }
   return run;
 }
+
+async function runErrorsKind(flags) {
+  note(`[errors] building ${flags.pool} envelopes…`);
+  const corpus = buildCorpus(flags.pool);
+  const runs = [];
+  const profiles = [];
+  for (let i = 0; i < flags.repeat; i++) runs.push(await runOnce(flags, corpus, i, profiles));
+  return {
+    title: 'Errors',
+    table: renderTable(buildRows(runs), flags.repeat),
+    targets: renderTargets(runs),
+    profile: profiles.length > 0 ? profiles.join('\n') : undefined,
+    runs,
+  };
+}
+
+const RUN_KIND = {
+  errors: runErrorsKind,
+  transactions: (flags) => runTransactionsKind(flags, 'transactions'),
+  spans: (flags) => runTransactionsKind(flags, 'spans'),
+  stats: runEndpointStats,
+};
 
 async function main() {
   const argv = process.argv.slice(2);
@@ -106,26 +104,22 @@ async function main() {
   }
   const startedAt = new Date();
   const machine = describeMachine();
-  note(`building ${flags.pool} envelopes…`);
-  const corpus = buildCorpus(flags.pool);
-  const runs = [];
-  const profiles = [];
-  for (let i = 0; i < flags.repeat; i++) runs.push(await runOnce(flags, corpus, i, profiles));
-
-  const table = renderTable(buildRows(runs), flags.repeat);
-  const targets = renderTargets(runs);
-  const profile = profiles.length > 0 ? profiles.join('\n') : undefined;
-  console.log(`${table}\n\n${targets}\n`);
-  if (profile) console.log(profile);
+  const sections = [];
+  for (const kind of flags.kinds) {
+    const section = await RUN_KIND[kind](flags);
+    sections.push(section);
+    // Printed as each kind finishes, so a long run shows its first figures early.
+    console.log(`## ${section.title}\n\n${section.table}\n`);
+    if (section.targets) console.log(`${section.targets}\n`);
+    if (section.profile) console.log(`${section.profile}\n`);
+  }
   console.log(renderMachine(machine));
   const file = writeLastRun(REPO_ROOT, {
     command: describeCommand(argv),
     startedAt,
     machine,
-    table,
-    targets,
-    profile,
-    runs,
+    sections,
+    runs: Object.fromEntries(flags.kinds.map((k, i) => [k, sections[i].runs])),
   });
   note(`saved ${path.relative(REPO_ROOT, file)}`);
 }
@@ -134,6 +128,7 @@ async function main() {
 process.on('exit', () => {
   killServersNow();
   removeBaselineFilesNow();
+  removeStatsFilesNow();
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {

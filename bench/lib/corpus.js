@@ -47,9 +47,15 @@ export function buildCorpus(poolSize = DEFAULT_POOL_SIZE) {
   return { entries, signatureCount: new Set(entries.map((e) => e.signatureIndex)).size };
 }
 
+/** What the error envelopes are sent with (the corpus is always gzip). */
+const GZIP_ENVELOPE_HEADERS = {
+  'content-type': 'application/x-sentry-envelope',
+  'content-encoding': 'gzip',
+};
+
 /**
- * Returns `next()`, which yields a gzip body for the next pool entry with a never-used event_id
- * (the envelope header's id wins over the payload's, so Snag dedupes on it).
+ * Returns `next()`, which yields `{ body, headers }`: a gzip body for the next pool entry with a
+ * never-used event_id (the envelope header's id wins over the payload's, so Snag dedupes on it).
  */
 export function createEnvelopeSource(corpus, publicKey) {
   const runPrefix = randomBytes(8).toString('hex');
@@ -69,10 +75,11 @@ export function createEnvelopeSource(corpus, publicKey) {
       sent++;
       const eventId = runPrefix + sent.toString(16).padStart(16, '0');
       const headerLine = `{"event_id":"${eventId}","sent_at":"${new Date().toISOString()}"${headerTails[index]}`;
-      return Buffer.concat([
+      const body = Buffer.concat([
         storeGzipMember(Buffer.from(headerLine, 'utf8')),
         corpus.entries[index].gzippedItem,
       ]);
+      return { body, headers: GZIP_ENVELOPE_HEADERS };
     },
   };
 }

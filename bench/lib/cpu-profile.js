@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const TOP_FUNCTIONS = 15;
+const TOP_FUNCTIONS = 20;
 const TOP_AREAS = 10;
 const IDLE = '(idle)';
 
@@ -84,26 +84,54 @@ export function summarizeCpuProfiles(dir) {
     .map((name) => summarizeCpuProfile(path.join(dir, name)));
 }
 
-/** Markdown: per thread, top areas then top functions by self time. */
-export function formatProfileSummaries(summaries) {
+/**
+ * Markdown: per thread, top areas then top functions by self time. With `perItem`
+ * ({ count, unit, cpuMs: { main, worker } }), a column of µs per stored item (transaction,
+ * event): the function's share of the thread's samples × the thread's CPU time from /proc ÷ the
+ * items. Profile samples are wall-clock ticks, which on a busy box also land while the thread waits
+ * for a core, so the share is what the profile says and the CPU time what the kernel says.
+ */
+export function formatProfileSummaries(summaries, perItem) {
   const out = [];
+  const extraHead = perItem ? ` µs CPU per ${perItem.unit} |` : '';
+  const extraRule = perItem ? '---|' : '';
   for (const s of summaries) {
+    const threadCpuMs = perItem && (s.thread.startsWith('main') ? perItem.cpuMs.main : perItem.cpuMs.worker);
+    const extra = (share) =>
+      perItem ? ` ${((share * threadCpuMs * 1000) / perItem.count).toFixed(1)} |` : '';
+    const cpuNote = perItem
+      ? `; /proc: ${((threadCpuMs * 1000) / perItem.count).toFixed(0)} µs CPU per ${perItem.unit}`
+      : '';
     out.push(
-      `#### ${s.thread}: ${(s.busyMs / 1000).toFixed(1)} s busy of ${(s.totalMs / 1000).toFixed(1)} s (${s.file})`,
+      `##### ${s.thread}: ${(s.busyMs / 1000).toFixed(1)} s sampled busy of ${(s.totalMs / 1000).toFixed(1)} s (${s.file})${cpuNote}`,
       '',
-      '| area | self time | share of busy |',
-      '|---|---|---|',
+      `| area | self time | share of busy |${extraHead}`,
+      `|---|---|---|${extraRule}`,
       ...s.areas.map(
-        (a) => `| ${a.name} | ${(a.ms / 1000).toFixed(2)} s | ${(a.share * 100).toFixed(1)} % |`,
+        (a) =>
+          `| ${a.name} | ${(a.ms / 1000).toFixed(2)} s | ${(a.share * 100).toFixed(1)} % |${extra(a.share)}`,
       ),
       '',
-      '| function | self time | share of busy |',
-      '|---|---|---|',
+      `| function | self time | share of busy |${extraHead}`,
+      `|---|---|---|${extraRule}`,
       ...s.functions.map(
-        (f) => `| \`${f.name}\` | ${(f.ms / 1000).toFixed(2)} s | ${(f.share * 100).toFixed(1)} % |`,
+        (f) =>
+          `| \`${f.name}\` | ${(f.ms / 1000).toFixed(2)} s | ${(f.share * 100).toFixed(1)} % |${extra(f.share)}`,
       ),
       '',
     );
   }
   return out.join('\n');
+}
+
+/** `perItem` for formatProfileSummaries from a load run's result (/proc CPU of each thread). */
+export function perItemOf(result, unit) {
+  return {
+    count: result.stored,
+    unit,
+    cpuMs: {
+      main: result.mainThreadCores * result.seconds * 1000,
+      worker: (result.otherThreads[0]?.cores ?? NaN) * result.seconds * 1000,
+    },
+  };
 }

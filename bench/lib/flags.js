@@ -1,23 +1,38 @@
 /** Command-line flags of bench/errors.js, with their defaults and bounds. */
 import { DEFAULT_POOL_SIZE } from './corpus.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_RATE_PER_SECOND } from './load.js';
+import { DEFAULT_TRANSACTION_POOL_SIZE, GZIP_MODES } from './transactions.js';
 
 const DEFAULT_SECONDS = 20;
 const QUICK_SECONDS = 5;
 /** A smoke run needs variety, not the full pool (which takes ~3 s to build). */
 const QUICK_POOL_SIZE = 500;
+const QUICK_TRANSACTION_POOL_SIZE = 300;
 const MODES = ['full', 'rate', 'both'];
+export const KINDS = ['errors', 'transactions', 'spans', 'stats'];
+/**
+ * What `npm run bench` runs with no --kind: ~3 minutes on the 2-vCPU box of docs/benchmarks.md.
+ * `stats` takes ~2 more while the 30-day overview takes seconds a call; `spans` ~1 more.
+ */
+export const DEFAULT_KINDS = ['errors', 'transactions'];
 
 export const USAGE = `usage: node bench/errors.js [options]   (or: npm run bench -- [options])
+  --kind K[,K…]|all       what to measure, in this order (default ${DEFAULT_KINDS.join(',')}):
+                            errors        error events (gzip envelopes, @sentry/node)
+                            transactions  classic transaction envelopes (@sentry/node static lifecycle)
+                            spans         span v2 envelopes (@sentry/node stream lifecycle, its default)
+                            stats         endpoint stats API over 30 days of seeded rollups
+                          all = ${KINDS.join(',')}
   --mode full|rate|both   which load shapes to run (default both)
   --seconds N             seconds of sending per mode (default ${DEFAULT_SECONDS})
   --concurrency N         requests in flight / sockets (default ${DEFAULT_CONCURRENCY})
-  --rate N                events/s for the fixed-rate mode (default ${DEFAULT_RATE_PER_SECOND})
+  --rate N                envelopes/s for the fixed-rate mode (default ${DEFAULT_RATE_PER_SECOND})
   --repeat N              run everything N times and report medians (default 1)
-  --pool N                distinct pre-built envelopes (default ${DEFAULT_POOL_SIZE})
+  --pool N                distinct pre-built envelopes (default ${DEFAULT_POOL_SIZE} errors, ${DEFAULT_TRANSACTION_POOL_SIZE} transactions)
+  --gzip sdk|always       transaction bodies: gzip over 32 KiB as @sentry/node does (default), or all
   --cpu-prof              profile the server (node --cpu-prof into .bench/) and summarise it
   --probe                 time the HTTP thread's queue commits, job deletes and event-loop delay
-  --quick                 ${QUICK_SECONDS} s per mode, smaller pool: a smoke run`;
+  --quick                 ${QUICK_SECONDS} s per mode, smaller pools and stats seed: a smoke run`;
 
 const NUMERIC = {
   '--seconds': ['seconds', 1, 3600],
@@ -45,6 +60,9 @@ export function parseFlags(argv) {
     rate: DEFAULT_RATE_PER_SECOND,
     repeat: 1,
     pool: DEFAULT_POOL_SIZE,
+    transactionPool: DEFAULT_TRANSACTION_POOL_SIZE,
+    kinds: DEFAULT_KINDS,
+    gzip: 'sdk',
     cpuProf: false,
     probe: false,
     quick: false,
@@ -60,15 +78,37 @@ export function parseFlags(argv) {
     } else if (flag === '--mode') {
       flags.mode = value();
       if (!MODES.includes(flags.mode)) throw new Error(`--mode must be one of ${MODES.join(', ')}\n${USAGE}`);
+    } else if (flag === '--kind') {
+      flags.kinds = readKinds(value());
+    } else if (flag === '--gzip') {
+      flags.gzip = value();
+      if (!GZIP_MODES.includes(flags.gzip))
+        throw new Error(`--gzip must be one of ${GZIP_MODES.join(', ')}\n${USAGE}`);
     } else if (flag === '--quick') flags.quick = true;
     else if (flag === '--cpu-prof') flags.cpuProf = true;
     else if (flag === '--probe') flags.probe = true;
     else if (flag === '--help' || flag === '-h') flags.help = true;
     else throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
   }
+  if (explicit.has('--pool')) flags.transactionPool = flags.pool;
   if (flags.quick) {
     if (!explicit.has('--seconds')) flags.seconds = QUICK_SECONDS;
-    if (!explicit.has('--pool')) flags.pool = QUICK_POOL_SIZE;
+    if (!explicit.has('--pool')) {
+      flags.pool = QUICK_POOL_SIZE;
+      flags.transactionPool = QUICK_TRANSACTION_POOL_SIZE;
+    }
   }
   return flags;
+}
+
+function readKinds(raw) {
+  if (raw === 'all') return KINDS;
+  const kinds = String(raw ?? '').split(',');
+  const unknown = kinds.filter((k) => !KINDS.includes(k));
+  if (unknown.length > 0 || kinds.length === 0)
+    throw new Error(
+      `--kind takes ${KINDS.join(', ')} (comma-separated) or all, got ${JSON.stringify(raw)}\n${USAGE}`,
+    );
+  // In the canonical order, each once.
+  return KINDS.filter((k) => kinds.includes(k));
 }

@@ -10,7 +10,7 @@ import { Buffer } from 'node:buffer';
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
 /** A stored deflate block holds at most 65,535 bytes (RFC 1951 §3.2.4). */
 const MAX_STORED_BLOCK_BYTES = 0xffff;
-const CRC_TABLE = buildCrcTable();
+export const CRC_TABLE = buildCrcTable();
 
 function buildCrcTable() {
   const table = new Int32Array(256);

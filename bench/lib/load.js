@@ -45,10 +45,11 @@ function recordAnswer(tally, answer) {
 }
 
 /**
- * POSTs one gzip envelope; resolves (never rejects) with the status, ms since `clockFrom`, and
- * ms since the request got a socket (the server's share, without waiting for a free socket).
+ * POSTs one envelope (`{ body, headers }` from a source: content-encoding, content-type as the SDK
+ * sends them); resolves (never rejects) with the status, ms since `clockFrom`, and ms since the
+ * request got a socket (the server's share, without waiting for a free socket).
  */
-function postEnvelope(agent, server, body, clockFrom) {
+function postEnvelope(agent, server, { body, headers }, clockFrom) {
   return new Promise((resolve) => {
     const request = http.request(
       {
@@ -58,8 +59,7 @@ function postEnvelope(agent, server, body, clockFrom) {
         method: 'POST',
         path: `/api/${server.projectId}/envelope/?sentry_key=${server.publicKey}&sentry_version=7`,
         headers: {
-          'content-type': 'application/x-sentry-envelope',
-          'content-encoding': 'gzip',
+          ...headers,
           'content-length': body.length,
           'user-agent': 'sentry.javascript.node/11.12.0',
         },
@@ -105,7 +105,12 @@ const isRunning = (server) => server.child.exitCode === null && server.child.sig
 /** With --probe the server has bench/lib/http-thread-probe.js preloaded: SIGUSR2 closes a window. */
 const markProbeWindow = (server) => server.probed && server.child.kill('SIGUSR2');
 
-async function measureRun({ label, server, sendAll }) {
+/**
+ * `storedCount(health)` reads the kind's stored counter from /_health (event_count,
+ * transaction_count); `inspect(server)`, when given, runs once the queue is drained and its result
+ * joins the run's (what /_health does not say, read from the data dir).
+ */
+async function measureRun({ label, server, sendAll, storedCount, inspect }) {
   await sleep(SETTLE_MS);
   const sampler = startProcSampler(server.pid);
   const idleRss = sampler.latest().rss;
@@ -137,13 +142,13 @@ async function measureRun({ label, server, sendAll }) {
       latencyP50: p50,
       latencyP99: p99,
       latencyP999: p999,
-      storedDuringSendPerSecond: (atSendEnd.event_count - before.event_count) / sendSeconds,
+      storedDuringSendPerSecond: (storedCount(atSendEnd) - storedCount(before)) / sendSeconds,
       queueDepthAtSendEnd: atSendEnd.queue_depth,
       maxQueueDepth: progress.maxQueueDepth(),
       drained: drain.drained,
       drainSeconds: (drain.at - sendEndedAt) / 1000,
-      stored: drain.health.event_count - before.event_count,
-      storedPerSecond: (drain.health.event_count - before.event_count) / ((drain.at - startedAt) / 1000),
+      stored: storedCount(drain.health) - storedCount(before),
+      storedPerSecond: (storedCount(drain.health) - storedCount(before)) / ((drain.at - startedAt) / 1000),
       issues: drain.health.issue_count,
       duplicates: drain.health.duplicate_events,
       invalid: drain.health.invalid_events,
@@ -152,6 +157,8 @@ async function measureRun({ label, server, sendAll }) {
       peakRss: sampler.peakRss(),
       ...cpuUse,
       dataFiles: readDataFileSizes(server.dataDir),
+      health: drain.health,
+      ...(inspect ? inspect(server) : {}),
     };
   } finally {
     progress.stop();
@@ -160,7 +167,7 @@ async function measureRun({ label, server, sendAll }) {
 }
 
 /** Closed loop: `concurrency` lanes, each sending its next envelope as soon as the last is answered. */
-export function runFullSpeed({ server, source, seconds, concurrency, label }) {
+export function runFullSpeed({ server, source, seconds, concurrency, label, storedCount, inspect }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const sendAll = async (tally, startedAt) => {
     const deadline = startedAt + seconds * 1000;
@@ -173,11 +180,11 @@ export function runFullSpeed({ server, source, seconds, concurrency, label }) {
     await Promise.all(Array.from({ length: concurrency }, lane));
     return { concurrency };
   };
-  return measureRun({ label, server, sendAll }).finally(() => agent.destroy());
+  return measureRun({ label, server, sendAll, storedCount, inspect }).finally(() => agent.destroy());
 }
 
 /** Open loop: the i-th envelope is due at start + i/rate, sent on a 1 ms timer tick. */
-export function runFixedRate({ server, source, seconds, rate, concurrency, label }) {
+export function runFixedRate({ server, source, seconds, rate, concurrency, label, storedCount, inspect }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const sendAll = async (tally, startedAt) => {
     const total = Math.round(rate * seconds);
@@ -219,5 +226,5 @@ export function runFixedRate({ server, source, seconds, rate, concurrency, label
       serviceLatencyP99: serviceP99,
     };
   };
-  return measureRun({ label, server, sendAll }).finally(() => agent.destroy());
+  return measureRun({ label, server, sendAll, storedCount, inspect }).finally(() => agent.destroy());
 }

@@ -166,17 +166,21 @@ const METRICS = [
 
 const SECTION_LABELS = { corpus: 'corpus', baseline: 'baseline', full: 'full speed', rate: 'fixed rate' };
 
-/** One row per metric present in the runs: the median (numbers) or the first value (text). */
-export function buildRows(runs) {
+/**
+ * One row per metric present in the runs: the median (numbers) or the first value (text).
+ * `metrics` ([label, section, pick, format]) and `labels` (section → prefix) default to the
+ * error bench's.
+ */
+export function buildRows(runs, metrics = METRICS, labels = SECTION_LABELS) {
   const rows = [];
-  for (const [label, section, pick, format = String] of METRICS) {
+  for (const [label, section, pick, format = String] of metrics) {
     if (!runs.every((run) => run[section])) continue;
     const values = runs.map((run) => pick(run));
     // Rows of an optional measurement (--probe) are left out when it did not run.
     if (values.every((v) => v === undefined)) continue;
     const numeric = values.every((v) => typeof v === 'number');
     rows.push({
-      metric: `${SECTION_LABELS[section]}: ${label}`,
+      metric: `${labels[section]}: ${label}`,
       // Text rows (shapes, stop behaviour) show each distinct value once.
       value: numeric ? format(median(values)) : [...new Set(values)].join('; '),
       runs: numeric ? values.map(format).join(', ') : '',
@@ -257,8 +261,11 @@ export function renderMachine(machine) {
   ].join('\n');
 }
 
-/** .bench/last-run.md: everything needed to quote the figures. */
-export function writeLastRun(repoRoot, { command, startedAt, machine, table, targets, profile, runs }) {
+/**
+ * .bench/last-run.md: everything needed to quote the figures. `sections` are one per kind run
+ * ({ title, table, targets, profile }); `runs` the raw results by kind, saved as JSON.
+ */
+export function writeLastRun(repoRoot, { command, startedAt, machine, sections, runs }) {
   const file = path.join(repoRoot, '.bench', 'last-run.md');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   // The raw numbers too, for anyone who wants a figure the table does not show.
@@ -277,16 +284,12 @@ export function writeLastRun(repoRoot, { command, startedAt, machine, table, tar
     '',
     renderMachine(machine),
     '',
-    '## Results',
-    '',
-    table,
-    '',
-    '## Targets',
-    '',
-    targets,
-    '',
   ];
-  if (profile) parts.push('## CPU profile of the server', '', profile, '');
+  for (const section of sections) {
+    parts.push(`## ${section.title}`, '', section.table, '');
+    if (section.targets) parts.push('### Targets', '', section.targets, '');
+    if (section.profile) parts.push('### CPU profile of the server', '', section.profile, '');
+  }
   fs.writeFileSync(file, parts.join('\n'));
   return file;
 }
