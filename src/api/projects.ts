@@ -10,24 +10,10 @@ export function registerProjectRoutes(
   app.get('/api/v1/projects', async () => {
     const apm = performance.projectsLast24h();
     return {
-      projects: projects.listProjects().map((p) => {
-        const perf = apm.get(p.id);
-        return {
-          ...p,
-          stats: {
-            ...issues.projectStats(p.id),
-            performance: perf
-              ? {
-                  transactions_24h: perf.count,
-                  throughput_per_minute: perf.perMinute,
-                  p50: perf.p50,
-                  p95: perf.p95,
-                  error_rate: perf.errorRate,
-                }
-              : null,
-          },
-        };
-      }),
+      projects: projects.listProjects().map((p) => ({
+        ...p,
+        stats: { ...issues.projectStats(p.id), performance: apm.get(p.id) ?? null },
+      })),
     };
   });
 

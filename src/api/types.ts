@@ -6,6 +6,7 @@ import type { IssueView } from '../domain/issues/service.js';
 import type { ProjectView } from '../domain/projects/service.js';
 import type { NormalizedEvent } from '../domain/events/types.js';
 import type { IssueStatus } from '../storage/schema.js';
+import type { ProjectPerformance } from '../domain/transactions/views.js';
 
 export type { IssueView, ProjectView, NormalizedEvent, IssueStatus };
 export type {
@@ -59,13 +60,7 @@ export interface ProjectStats {
   hourly: number[];
   last_issue: { id: number; title: string; culprit: string; level: string; last_seen: string } | null;
   /** Transactions of the last 24 hours; null when the project has sent none. */
-  performance: {
-    transactions_24h: number;
-    throughput_per_minute: number;
-    p50: number | null;
-    p95: number | null;
-    error_rate: number;
-  } | null;
+  performance: ProjectPerformance | null;
 }
 
 export type ProjectWithStats = ProjectView & { stats: ProjectStats };

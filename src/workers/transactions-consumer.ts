@@ -77,7 +77,12 @@ export function drainTransactionsOnce(
 
   const records: TransactionRecord[] = [];
   /** Static-lifecycle children sent after their segment: late spans of a stored transaction. */
-  const deferred: { projectId: number; traceId: string; parentSpanId: string; raw: unknown; job: Job }[] = [];
+  const deferred: {
+    projectId: number;
+    child: NonNullable<ReturnType<typeof deferredChildSpans>>;
+    raw: unknown;
+    job: Job;
+  }[] = [];
   const segments = new Map<string, Segment>();
   const parked: JobToPark[] = [];
   let invalid = 0;
@@ -89,13 +94,7 @@ export function drainTransactionsOnce(
         const meta = JSON.parse(job.meta) as TransactionJobMeta;
         const child = deferredChildSpans(raw);
         if (child) {
-          deferred.push({
-            projectId: job.projectId,
-            traceId: child.spans[0]?.trace_id ?? '',
-            parentSpanId: child.parentSpanId,
-            raw,
-            job,
-          });
+          deferred.push({ projectId: job.projectId, child, raw, job });
           continue;
         }
         records.push(
@@ -171,11 +170,11 @@ export function drainTransactionsOnce(
       }
     }
     for (const d of deferred) {
-      const child = deferredChildSpans(d.raw)!;
+      const { child } = d;
       const parent = batch
-        .findTransactionsOfTrace(d.projectId, d.traceId)
+        .findTransactionsOfTrace(d.projectId, child.spans[0]?.trace_id ?? '')
         .map((ref) => ({ ref, record: decodePayload(ref.payload) as TransactionRecord }))
-        .find((c) => c.record.spans.some((s) => s.span_id === d.parentSpanId));
+        .find((c) => c.record.spans.some((s) => s.span_id === child.parentSpanId));
       if (parent) {
         const after = mergeLateSpans(parent.record, child.spans, options.transactions);
         batch.updateTransaction(parent.ref.id, toRow(after));

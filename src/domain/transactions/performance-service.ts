@@ -17,6 +17,7 @@ import type {
   ComparisonArm,
   ReleaseComparison,
   NPlusOneRow,
+  ProjectPerformance,
 } from './views.js';
 import type {
   AppStore,
@@ -232,8 +233,15 @@ export function createPerformanceService(deps: {
     const t = new Totals();
     for (const r of rows) t.add(r);
     if (clip && rows.length > 0) {
-      from = Math.max(from, Math.min(...rows.map((r) => r.bucket)) * HOUR_MS);
-      to = Math.min(to, (Math.max(...rows.map((r) => r.bucket)) + 1) * HOUR_MS, now());
+      // A loop, not Math.min(...rows): a 30-day release arm can hold ~100k rows, past V8's argument limit.
+      let first = Infinity;
+      let last = -Infinity;
+      for (const r of rows) {
+        first = Math.min(first, r.bucket);
+        last = Math.max(last, r.bucket);
+      }
+      from = Math.max(from, first * HOUR_MS);
+      to = Math.min(to, (last + 1) * HOUR_MS, now());
     }
     return { ...t.stats((to - from) / MINUTE_MS), label, from: iso(from), to: iso(to) };
   }
@@ -522,10 +530,7 @@ export function createPerformanceService(deps: {
     },
 
     /** The projects overview cards: last 24 hours per project. */
-    projectsLast24h(): Map<
-      number,
-      { count: number; perMinute: number; p50: number | null; p95: number | null; errorRate: number }
-    > {
+    projectsLast24h(): Map<number, ProjectPerformance> {
       const toHour = bucketOf(now(), 60) + 1;
       const byProject = new Map<number, Totals>();
       for (const row of store.hourlyRollupsOfAllProjects(toHour - 24, toHour)) {
@@ -533,18 +538,15 @@ export function createPerformanceService(deps: {
         if (!t) byProject.set(row.project_id, (t = new Totals()));
         t.add(row);
       }
-      const out = new Map<
-        number,
-        { count: number; perMinute: number; p50: number | null; p95: number | null; errorRate: number }
-      >();
+      const out = new Map<number, ProjectPerformance>();
       for (const [id, t] of byProject) {
         const s = t.stats(24 * 60);
         out.set(id, {
-          count: s.count,
-          perMinute: s.throughput_per_minute,
+          transactions_24h: s.count,
+          throughput_per_minute: s.throughput_per_minute,
           p50: s.p50,
           p95: s.p95,
-          errorRate: s.error_rate,
+          error_rate: s.error_rate,
         });
       }
       return out;

@@ -9,6 +9,15 @@ export type { Breakdown, SpanCategory, SpanRecord, QueryPattern } from './types.
 
 export type PerformanceRange = '1h' | '6h' | '24h' | '7d' | '30d';
 
+/** A project card's last 24 hours of transactions. */
+export interface ProjectPerformance {
+  transactions_24h: number;
+  throughput_per_minute: number;
+  p50: number | null;
+  p95: number | null;
+  error_rate: number;
+}
+
 /** Latency and volume of a set of transactions (an endpoint, a release, a whole project). */
 export interface LatencyStats {
   count: number;
