@@ -23,6 +23,7 @@ import { removeStatsFilesNow, runEndpointStats } from './lib/endpoint-stats.js';
 import { parseFlags, USAGE } from './lib/flags.js';
 import { createProfileDir, note, REPO_ROOT, withServer } from './lib/harness.js';
 import { runFixedRate, runFullSpeed } from './lib/load.js';
+import { runLogsKind } from './lib/logs-bench.js';
 import {
   buildRows,
   describeMachine,
@@ -93,6 +94,7 @@ const RUN_KIND = {
   transactions: (flags) => runTransactionsKind(flags, 'transactions'),
   spans: (flags) => runTransactionsKind(flags, 'spans'),
   stats: runEndpointStats,
+  logs: runLogsKind,
 };
 
 async function main() {

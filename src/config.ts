@@ -35,6 +35,13 @@ export interface Config {
     nPlusOneDenylist: string | undefined;
     spanOrphanTimeoutMs: number;
   };
+  logs: {
+    retentionMs: number;
+  };
+  mcp: {
+    /** Shared bearer secret for /mcp (besides minted tokens); undefined when unset. */
+    token: string | undefined;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +57,8 @@ interface Setting<T> {
 class ConfigError extends Error {}
 
 const MiB = 1024 * 1024;
+/** A shared secret an attacker could guess offline would open every tool: 32 chars of hex is 128 bits. */
+const MIN_MCP_TOKEN_CHARS = 32;
 
 function int(min: number, max: number) {
   return (raw: string, name: string): number => {
@@ -209,6 +218,18 @@ export const SETTINGS = {
     doc: 'Seconds streamed spans wait for their segment root span before the segment is stored without it. SDKs flush span buffers every 5 s and at the end of a request, so only very long requests or lost roots wait this long.',
     parse: int(10, 86_400),
   },
+  logRetentionDays: {
+    env: 'SNAG_LOG_RETENTION_DAYS',
+    default: '14',
+    doc: 'Days log records are kept, separately from errors and transactions (logs are the bulkiest data); older ones are deleted every minute.',
+    parse: int(1, 3650),
+  },
+  mcpToken: {
+    env: 'SNAG_MCP_TOKEN',
+    default: '',
+    doc: 'Bearer token MCP clients may send to /mcp, besides tokens minted with `snag token create`. At least 32 characters (e.g. `openssl rand -hex 32`). `snag mcp --url` sends it too. Empty: minted tokens only.',
+    parse: str,
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 type Parsed = { [K in keyof typeof SETTINGS]: ReturnType<(typeof SETTINGS)[K]['parse']> };
@@ -236,6 +257,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (p.maxEventBytes > p.maxDecompressedBytes) {
       problems.push(
         `SNAG_MAX_EVENT_BYTES (${p.maxEventBytes}) is above SNAG_MAX_DECOMPRESSED_BYTES (${p.maxDecompressedBytes}): an event can never be larger than its envelope.`,
+      );
+    }
+    if (p.mcpToken !== '' && (p.mcpToken.length < MIN_MCP_TOKEN_CHARS || /\s/.test(p.mcpToken))) {
+      problems.push(
+        `SNAG_MCP_TOKEN must be at least ${MIN_MCP_TOKEN_CHARS} characters without spaces (it guards every tool over your data): generate one with \`openssl rand -hex 32\`.`,
       );
     }
     if (p.publicUrl !== '') {
@@ -282,6 +308,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       nPlusOneDenylist: p.nPlusOneDenylist,
       spanOrphanTimeoutMs: p.spanOrphanTimeoutSeconds * 1000,
     },
+    logs: { retentionMs: p.logRetentionDays * 86_400_000 },
+    mcp: { token: p.mcpToken || undefined },
   };
 }
 

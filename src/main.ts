@@ -6,11 +6,15 @@
 import fs from 'node:fs';
 import type { Config } from './config.js';
 import { createIssueService } from './domain/issues/service.js';
+import { createLogsService } from './domain/logs/service.js';
 import { createProjectService, type ProjectView } from './domain/projects/service.js';
+import { createStatusService } from './domain/status/service.js';
+import { createTokenService } from './domain/tokens/service.js';
 import { createPerformanceService } from './domain/transactions/performance-service.js';
 import { buildApp } from './http/app.js';
 import { createIngestStats } from './ingest/stats.js';
 import { createLogger, type Logger } from './log.js';
+import { createBearerAuth } from './mcp/auth.js';
 import { createQueue } from './queue/queue.js';
 import { migrateAll, openStorage } from './storage/index.js';
 import { startWorkers } from './workers/runner.js';
@@ -36,7 +40,15 @@ export async function startServer(config: Config): Promise<Server> {
     transactions: storage.transactions,
     issues: storage.issues,
     releases: storage.app,
+    logs: storage.logs,
     getProject: (slug) => projects.getProject(slug),
+  });
+
+  const logs = createLogsService({
+    logs: storage.logs,
+    transactions: storage.transactions,
+    issues: storage.issues,
+    getProject: (ref) => projects.getProject(ref),
   });
 
   const queue = createQueue(storage.queue, { maxDepth: config.queue.maxDepth, log });
@@ -47,12 +59,25 @@ export async function startServer(config: Config): Promise<Server> {
       scrub: config.scrub,
       maxDecompressedBytes: config.limits.maxDecompressedBytes,
       apm: config.apm,
+      logs: config.logs,
       logLevel: config.logLevel,
     },
     queue,
     log,
   );
   const stats = createIngestStats();
+  const tokens = createTokenService(storage.tokens);
+  const status = createStatusService({
+    app: storage.app,
+    issues: storage.issues,
+    transactions: storage.transactions,
+    queueDepth: queue.depth,
+    dataDir: config.dataDir,
+    version: VERSION,
+    runtime: `Node.js ${process.version}`,
+  });
+  // Known once listening (port 0 picks one); the Settings page shows URLs built from it.
+  let publicUrl = config.publicUrl;
 
   const app = buildApp({
     log,
@@ -66,14 +91,34 @@ export async function startServer(config: Config): Promise<Server> {
         maxDecompressedBytes: config.limits.maxDecompressedBytes,
       },
     },
-    api: { projects, issues, performance },
+    api: { projects, issues, performance, logs },
     health: {
       queueDepth: queue.depth,
       thresholds: { warningDepth: config.queue.warningDepth, criticalDepth: config.queue.criticalDepth },
       issuesStore: storage.issues,
       transactionsStore: storage.transactions,
+      logsStore: storage.logs,
       stats,
       version: VERSION,
+    },
+    mcp: {
+      tools: {
+        projects,
+        issues,
+        performance,
+        status,
+        logs,
+        logRetentionHours: config.logs.retentionMs / 3_600_000,
+        version: VERSION,
+        log,
+      },
+      auth: createBearerAuth({ envToken: config.mcp.token, tokens }),
+    },
+    settings: {
+      publicUrl: () => publicUrl,
+      dataDir: config.dataDir,
+      mcpEnvTokenConfigured: config.mcp.token !== undefined,
+      tokens,
     },
   });
 
@@ -81,9 +126,11 @@ export async function startServer(config: Config): Promise<Server> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
+  publicUrl = config.publicUrl.replace(/:0$/, `:${port}`);
+
   let closing: Promise<void> | undefined;
   return {
-    url: config.publicUrl.replace(/:0$/, `:${port}`),
+    url: publicUrl,
     defaultProject,
     log,
     close: () =>

@@ -5,7 +5,7 @@
  * Target (issue: APM): endpoint stats over 30 days in < 100 ms.
  *
  * Alongside, in this process and on the same file, the floor of the 30-day overview: reading its
- * rollup rows with a bare prepared statement, and merging their sketches into one with
+ * rollup rows through the store (rollup-reads.ts's plan), and merging their sketches into one with
  * `LatencySketch.mergeEncoded`, so the API's figure can be read as SQL + merging + the rest.
  */
 import fs from 'node:fs';
@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { formatProfileSummaries, summarizeCpuProfiles } from './cpu-profile.js';
 import { createProfileDir, note, REPO_ROOT, withServer } from './harness.js';
 import { seedRollups } from './seed-rollups.js';
+import { RELEASES } from './transaction-routes.js';
 import { median } from './stats.js';
 
 const WARM_UP_CALLS = 3;
@@ -47,18 +48,42 @@ export function removeStatsFilesNow() {
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-/** The hourly buckets a range reads, as windowOf() + rollupsIn() compute them. */
-function hourBuckets(range, now) {
+/** A range's window and chart bucket, as windowOf() in performance-service.ts computes them. */
+function windowOf(range, now) {
   const [ms, chartMinutes] = RANGES[range];
   const step = chartMinutes * 60_000;
   const to = (Math.floor(now / step) + 1) * step;
-  return [Math.floor((to - ms) / HOUR_MS), Math.floor((to - 1) / HOUR_MS) + 1];
+  return { from: to - ms, to, chartMinutes };
 }
 
-function countRows(db, projectId, range, name) {
-  const [from, to] = hourBuckets(range, Date.now());
-  const sql = `SELECT count(*) AS n FROM endpoint_rollups WHERE project_id = ? AND minutes = 60 AND bucket >= ? AND bucket < ?${name ? ' AND name = ?' : ''}`;
-  return db.prepare(sql).get(projectId, from, to, ...(name ? [name] : [])).n;
+async function loadDist() {
+  const load = (file) => import(pathToFileURL(path.join(REPO_ROOT, 'dist', file)).href);
+  return {
+    ...(await load('domain/transactions/latency-sketch.js')),
+    ...(await load('domain/transactions/rollup-reads.js')),
+    ...(await load('storage/transactions-store.js')),
+  };
+}
+
+/**
+ * Rows a call reads (rollup-reads.ts's plan: daily or 6-hourly endpoint totals, per key when
+ * filtered), and the hourly rows per key of the same range: what every call read before.
+ */
+function countRows(snag, db, projectId, w, filter = {}) {
+  const reader = snag.createRollupReader(snag.createTransactionsStore(db));
+  const read = reader.count(
+    projectId,
+    { from: w.from, to: w.to, finest: 60, chartMinutes: w.chartMinutes },
+    filter,
+  );
+  const where = Object.entries(filter).filter(([, v]) => v !== undefined);
+  const hourly = db
+    .prepare(
+      `SELECT count(*) AS n FROM endpoint_rollups WHERE project_id = ? AND minutes = 60 AND bucket >= ? AND bucket < ?
+       AND environment != ''${where.map(([column]) => ` AND ${column} = ?`).join('')}`,
+    )
+    .get(projectId, w.from / HOUR_MS, w.to / HOUR_MS, ...where.map(([, v]) => v)).n;
+  return { read, hourly };
 }
 
 async function callOnce(url) {
@@ -92,39 +117,29 @@ async function timeCall(url) {
   return { median: median(samples), p95: percentile(samples, 95), warmUps, calls: samples.length, bytes };
 }
 
-/** The 30-day overview's floor: its rows read by a bare statement, their sketches merged into one. */
-async function measureFloor(dataDir, projectId) {
-  const { LatencySketch } = await import(
-    pathToFileURL(path.join(REPO_ROOT, 'dist/domain/transactions/latency-sketch.js')).href
-  );
-  const db = new Database(path.join(dataDir, 'transactions.db'), { readonly: true });
-  try {
-    const [from, to] = hourBuckets('30d', Date.now());
-    const select = db.prepare(
-      'SELECT * FROM endpoint_rollups WHERE project_id = ? AND minutes = 60 AND bucket >= ? AND bucket < ?',
-    );
-    const read = [];
-    const merge = [];
-    for (let i = 0; i < 1 + FLOOR_ROUNDS; i++) {
-      let t = performance.now();
-      const rows = select.all(projectId, from, to);
-      const readMs = performance.now() - t;
-      t = performance.now();
-      const sketch = new LatencySketch();
-      for (const r of rows) sketch.mergeEncoded(r.sketch);
-      sketch.quantile(0.95);
-      if (i >= 1) {
-        read.push(readMs);
-        merge.push(performance.now() - t);
-      }
+/** The 30-day overview's floor: the rows it reads, through the store, their sketches merged into one. */
+function measureFloor(snag, db, projectId) {
+  const w = windowOf('30d', Date.now());
+  const reader = snag.createRollupReader(snag.createTransactionsStore(db));
+  const read = [];
+  const merge = [];
+  for (let i = 0; i < 1 + FLOOR_ROUNDS; i++) {
+    let t = performance.now();
+    const rows = reader.read(projectId, { from: w.from, to: w.to, finest: 60, chartMinutes: w.chartMinutes });
+    const readMs = performance.now() - t;
+    t = performance.now();
+    const sketch = new snag.LatencySketch();
+    for (const r of rows) sketch.mergeEncoded(r.sketch);
+    sketch.quantile(0.95);
+    if (i >= 1) {
+      read.push(readMs);
+      merge.push(performance.now() - t);
     }
-    const sketchBytes = db
-      .prepare('SELECT avg(length(sketch)) AS b FROM endpoint_rollups WHERE minutes = 60')
-      .get().b;
-    return { readMs: median(read), mergeMs: median(merge), sketchBytes };
-  } finally {
-    db.close();
   }
+  const sketchBytes = db
+    .prepare('SELECT avg(length(sketch)) AS b FROM endpoint_rollups WHERE minutes = 1440')
+    .get().b;
+  return { readMs: median(read), mergeMs: median(merge), sketchBytes };
 }
 
 export async function runEndpointStats(flags) {
@@ -140,35 +155,38 @@ export async function runEndpointStats(flags) {
       `[stats] seeded ${seeded.rollupRows} rollup rows, ${seeded.rawRows} transactions in ${seedSeconds.toFixed(1)} s`,
     );
     const fileBytes = fs.statSync(path.join(dataDir, 'transactions.db')).size;
-    const floor = await measureFloor(dataDir, seeded.project.id);
+    const snag = await loadDist();
     const db = new Database(path.join(dataDir, 'transactions.db'), { readonly: true });
+    const floor = measureFloor(snag, db, seeded.project.id);
     const slug = seeded.project.slug;
     const top = seeded.endpoints[0];
+    const rows = (range, filter) =>
+      countRows(snag, db, seeded.project.id, windowOf(range, Date.now()), filter);
+    // A release arm: the 30 days up to the next hour, no chart (performance-service.ts compare()).
+    const armTo = (Math.floor(Date.now() / HOUR_MS) + 1) * HOUR_MS;
+    const arm = (release) =>
+      countRows(snag, db, seeded.project.id, { from: armTo - 30 * DAY_MS, to: armTo }, { release });
+    const arms = [arm(RELEASES[0]), arm(RELEASES[1])];
+    const base = `/api/v1/projects/${slug}/performance`;
     const queries = [
-      [
-        'overview, 30 days',
-        `/api/v1/projects/${slug}/performance?range=30d`,
-        countRows(db, seeded.project.id, '30d'),
-      ],
+      ['overview, 30 days', `${base}?range=30d`, rows('30d')],
       [
         `endpoint "${top}", 30 days`,
-        `/api/v1/projects/${slug}/performance/endpoint?name=${encodeURIComponent(top)}&range=30d`,
-        countRows(db, seeded.project.id, '30d', top),
+        `${base}/endpoint?name=${encodeURIComponent(top)}&range=30d`,
+        rows('30d', { name: top }),
       ],
-      [
-        'overview, 7 days',
-        `/api/v1/projects/${slug}/performance?range=7d`,
-        countRows(db, seeded.project.id, '7d'),
-      ],
-      [
-        'N+1 list, 30 days',
-        `/api/v1/projects/${slug}/performance/n-plus-one?range=30d`,
-        countRows(db, seeded.project.id, '30d'),
-      ],
+      ['overview, 7 days', `${base}?range=7d`, rows('7d')],
+      ['N+1 list, 30 days', `${base}/n-plus-one?range=30d`, rows('30d')],
       [
         'overview, 30 days, environment=production',
-        `/api/v1/projects/${slug}/performance?range=30d&environment=production`,
-        countRows(db, seeded.project.id, '30d') / 2,
+        `${base}?range=30d&environment=production`,
+        rows('30d', { environment: 'production' }),
+      ],
+      [
+        `release comparison ${RELEASES[0]} → ${RELEASES[1]}, 30 days`,
+        `${base}/compare?a=${encodeURIComponent(RELEASES[0])}&b=${encodeURIComponent(RELEASES[1])}`,
+        // Two arms of 30 days from the hour: hourly rows at the edges, daily ones between.
+        { read: arms[0].read + arms[1].read, hourly: arms[0].hourly + arms[1].hourly },
       ],
     ];
     db.close();
@@ -185,16 +203,17 @@ export async function runEndpointStats(flags) {
       return out;
     });
     const ms = (v) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+    const count = (n) => Math.round(n).toLocaleString('en-US');
     const table = [
-      '| call | hourly rollup rows read | response | warm-up + timed calls | median | p95 |',
+      '| call | rollup rows read (hourly rows per key in the range) | response | warm-up + timed calls | median | p95 |',
       '|---|---|---|---|---|---|',
       ...timings.map(
         (t) =>
-          `| ${t.label} | ${Math.round(t.rows).toLocaleString('en-US')} | ${(t.bytes / 1024).toFixed(0)} KiB | ${t.warmUps} + ${t.calls} | ${ms(t.median)} | ${ms(t.p95)} |`,
+          `| ${t.label} | ${count(t.rows.read)} (${count(t.rows.hourly)}) | ${(t.bytes / 1024).toFixed(0)} KiB | ${t.warmUps} + ${t.calls} | ${ms(t.median)} | ${ms(t.p95)} |`,
       ),
-      `| floor, 30-day overview rows: bare \`SELECT *\` / one sketch merge, in-process | ${queries[0][2].toLocaleString('en-US')} | ${floor.sketchBytes.toFixed(0)} B per sketch | 1 + ${FLOOR_ROUNDS} | ${ms(floor.readMs)} / ${ms(floor.mergeMs)} | |`,
+      `| floor, 30-day overview rows: read through the store / one sketch merge, in-process | ${count(queries[0][2].read)} | ${floor.sketchBytes.toFixed(0)} B per daily sketch | 1 + ${FLOOR_ROUNDS} | ${ms(floor.readMs)} / ${ms(floor.mergeMs)} | |`,
       '',
-      `Seeded: ${seeded.endpoints.length} endpoints × 2 environments × 3 releases, ${seeded.rollupRows.toLocaleString('en-US')} rollup rows (hourly for 30 days, 5-minute for 2), ${seeded.rawRows.toLocaleString('en-US')} raw transactions; transactions.db ${(fileBytes / 2 ** 20).toFixed(0)} MiB; seeding took ${seedSeconds.toFixed(0)} s.`,
+      `Seeded: ${seeded.endpoints.length} endpoints × 2 environments × 3 releases, ${count(seeded.rollupRows)} rollup rows written (hourly for 30 days, 5-minute for 2), then their 6-hourly, daily and total rows rebuilt as after an upgrade (${seeded.rebuild.slices} slices, ${seeded.rebuild.seconds.toFixed(1)} s, the slowest ${ms(seeded.rebuild.slowestMs)}); ${count(seeded.rawRows)} raw transactions; transactions.db ${(fileBytes / 2 ** 20).toFixed(0)} MiB; seeding took ${seedSeconds.toFixed(0)} s.`,
     ].join('\n');
     const worst = timings.filter((t) => t.label.includes('30 days')).sort((a, b) => b.median - a.median)[0];
     const targets = [

@@ -1,6 +1,8 @@
 /** Command-line flags of bench/errors.js, with their defaults and bounds. */
 import { DEFAULT_POOL_SIZE } from './corpus.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_RATE_PER_SECOND } from './load.js';
+import { DEFAULT_LOG_POOL_SIZE, QUICK_LOG_POOL_SIZE } from './logs-corpus.js';
+import { TARGET_RECORDS_PER_SECOND } from './logs-report.js';
 import { DEFAULT_TRANSACTION_POOL_SIZE, GZIP_MODES } from './transactions.js';
 
 const DEFAULT_SECONDS = 20;
@@ -9,12 +11,13 @@ const QUICK_SECONDS = 5;
 const QUICK_POOL_SIZE = 500;
 const QUICK_TRANSACTION_POOL_SIZE = 300;
 const MODES = ['full', 'rate', 'both'];
-export const KINDS = ['errors', 'transactions', 'spans', 'stats'];
+export const KINDS = ['errors', 'transactions', 'spans', 'stats', 'logs'];
 /**
- * What `npm run bench` runs with no --kind: ~3 minutes on the 2-vCPU box of docs/benchmarks.md.
- * `stats` takes ~2 more while the 30-day overview takes seconds a call; `spans` ~1 more.
+ * What `npm run bench` runs with no --kind: ~4 minutes on the 2-vCPU box of docs/benchmarks.md
+ * (logs ~1 of them). `stats` takes ~2 more while the 30-day overview takes seconds a call; `spans`
+ * ~1 more.
  */
-export const DEFAULT_KINDS = ['errors', 'transactions'];
+export const DEFAULT_KINDS = ['errors', 'transactions', 'logs'];
 
 export const USAGE = `usage: node bench/errors.js [options]   (or: npm run bench -- [options])
   --kind K[,K…]|all       what to measure, in this order (default ${DEFAULT_KINDS.join(',')}):
@@ -22,14 +25,18 @@ export const USAGE = `usage: node bench/errors.js [options]   (or: npm run bench
                             transactions  classic transaction envelopes (@sentry/node static lifecycle)
                             spans         span v2 envelopes (@sentry/node stream lifecycle, its default)
                             stats         endpoint stats API over 30 days of seeded rollups
+                            logs          OTLP/HTTP protobuf log requests of 100–1,000 records
                           all = ${KINDS.join(',')}
   --mode full|rate|both   which load shapes to run (default both)
   --seconds N             seconds of sending per mode (default ${DEFAULT_SECONDS})
   --concurrency N         requests in flight / sockets (default ${DEFAULT_CONCURRENCY})
   --rate N                envelopes/s for the fixed-rate mode (default ${DEFAULT_RATE_PER_SECOND})
   --repeat N              run everything N times and report medians (default 1)
-  --pool N                distinct pre-built envelopes (default ${DEFAULT_POOL_SIZE} errors, ${DEFAULT_TRANSACTION_POOL_SIZE} transactions)
+  --pool N                distinct pre-built envelopes (default ${DEFAULT_POOL_SIZE} errors, ${DEFAULT_TRANSACTION_POOL_SIZE} transactions,
+                          ${DEFAULT_LOG_POOL_SIZE} log requests)
   --gzip sdk|always       transaction bodies: gzip over 32 KiB as @sentry/node does (default), or all
+  --log-rate N            records/s for the logs fixed-rate mode, sent as whole requests (default ${TARGET_RECORDS_PER_SECOND})
+  --log-rows N            logs: instead of load, seed N records (10000000 for the target) and time search
   --cpu-prof              profile the server (node --cpu-prof into .bench/) and summarise it
   --probe                 time the HTTP thread's queue commits, job deletes and event-loop delay
   --quick                 ${QUICK_SECONDS} s per mode, smaller pools and stats seed: a smoke run`;
@@ -40,6 +47,8 @@ const NUMERIC = {
   '--rate': ['rate', 1, 100_000],
   '--repeat': ['repeat', 1, 10],
   '--pool': ['pool', 10, 100_000],
+  '--log-rate': ['logRate', 1, 1_000_000],
+  '--log-rows': ['logRows', 1_000, 1_000_000_000],
 };
 
 function readInteger(flag, raw, [, min, max]) {
@@ -61,6 +70,9 @@ export function parseFlags(argv) {
     repeat: 1,
     pool: DEFAULT_POOL_SIZE,
     transactionPool: DEFAULT_TRANSACTION_POOL_SIZE,
+    logPool: DEFAULT_LOG_POOL_SIZE,
+    logRate: TARGET_RECORDS_PER_SECOND,
+    logRows: 0,
     kinds: DEFAULT_KINDS,
     gzip: 'sdk',
     cpuProf: false,
@@ -90,12 +102,13 @@ export function parseFlags(argv) {
     else if (flag === '--help' || flag === '-h') flags.help = true;
     else throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
   }
-  if (explicit.has('--pool')) flags.transactionPool = flags.pool;
+  if (explicit.has('--pool')) flags.transactionPool = flags.logPool = flags.pool;
   if (flags.quick) {
     if (!explicit.has('--seconds')) flags.seconds = QUICK_SECONDS;
     if (!explicit.has('--pool')) {
       flags.pool = QUICK_POOL_SIZE;
       flags.transactionPool = QUICK_TRANSACTION_POOL_SIZE;
+      flags.logPool = QUICK_LOG_POOL_SIZE;
     }
   }
   return flags;

@@ -45,11 +45,12 @@ function recordAnswer(tally, answer) {
 }
 
 /**
- * POSTs one envelope (`{ body, headers }` from a source: content-encoding, content-type as the SDK
- * sends them); resolves (never rejects) with the status, ms since `clockFrom`, and ms since the
- * request got a socket (the server's share, without waiting for a free socket).
+ * POSTs one envelope (`{ body, headers, path? }` from a source: content-encoding, content-type as the
+ * SDK sends them; `path` for other endpoints, such as OTLP's /v1/logs, else the envelope endpoint);
+ * resolves (never rejects) with the status, ms since `clockFrom`, and ms since the request got a
+ * socket (the server's share, without waiting for a free socket).
  */
-function postEnvelope(agent, server, { body, headers }, clockFrom) {
+function postEnvelope(agent, server, { body, headers, path }, clockFrom) {
   return new Promise((resolve) => {
     const request = http.request(
       {
@@ -57,7 +58,7 @@ function postEnvelope(agent, server, { body, headers }, clockFrom) {
         host: HOST,
         port: server.port,
         method: 'POST',
-        path: `/api/${server.projectId}/envelope/?sentry_key=${server.publicKey}&sentry_version=7`,
+        path: path ?? `/api/${server.projectId}/envelope/?sentry_key=${server.publicKey}&sentry_version=7`,
         headers: {
           ...headers,
           'content-length': body.length,

@@ -11,12 +11,16 @@
  * - raw transactions for the samples and N+1 examples: `rawPerDay` a day, digested once from the
  *   transaction corpus by `transactionFromEvent` and inserted with their own ids and times (the
  *   zstd payload is the template's, so a row's payload names the template's ids);
- * - the default project (the projects service, as `snag serve` creates it) and its three releases.
+ * - the default project (the projects service, as `snag serve` creates it) and its three releases;
+ * - then the 6-hourly, daily and endpoint-total rows, rebuilt from the hourly and 5-minute ones as
+ *   the worker does for data written before they existed (`scheduleRollupRebuild` +
+ *   `advanceRollupBackfill` until done, timed: the cost of that upgrade for such a month).
  *
  * Sending old transactions through HTTP would be the realer path, but 30 days at even 1/s per
  * endpoint is millions of requests; the rollup rows are what the API reads.
  */
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createRandom } from './random.js';
 import { buildTransactionCorpus } from './transactions.js';
@@ -49,6 +53,7 @@ async function loadDist(repoRoot) {
     ...(await load('domain/projects/service.js')),
     ...(await load('domain/transactions/latency-sketch.js')),
     ...(await load('domain/transactions/from-event.js')),
+    ...(await load('domain/transactions/rollup-backfill.js')),
   };
 }
 
@@ -198,6 +203,21 @@ function* rawTransactions(snag, random, { projectId, days, rawPerDay, now }) {
   }
 }
 
+/** The derived rows, slice by slice as the worker rebuilds them after an upgrade; timed. */
+function rebuildRollups(storage, snag) {
+  storage.transactions.scheduleRollupRebuild();
+  const startedAt = performance.now();
+  let slices = 0;
+  let slowestMs = 0;
+  for (;;) {
+    const t = performance.now();
+    if (!snag.advanceRollupBackfill(storage.transactions)) break;
+    slices++;
+    slowestMs = Math.max(slowestMs, performance.now() - t);
+  }
+  return { slices, seconds: (performance.now() - startedAt) / 1000, slowestMs };
+}
+
 /** Writes `items` in transactions of ROWS_PER_WRITE through the worker's batch API. */
 function writeAll(storage, items, write) {
   let batch = [];
@@ -239,7 +259,8 @@ export async function seedRollups(repoRoot, dataDir, { endpoints = 50, days = 30
         count: 0,
       })),
     );
-    return { project, endpoints: plan.endpoints.map((e) => e.name), rollupRows, rawRows };
+    const rebuild = rebuildRollups(storage, snag);
+    return { project, endpoints: plan.endpoints.map((e) => e.name), rollupRows, rawRows, rebuild };
   } finally {
     storage.close();
   }

@@ -72,7 +72,11 @@ function loadRows(section) {
     ['server threads waiting for a CPU (run queue)', (r) => r[section].serverWaitingCores, formatCores],
     ['transactions.db (+WAL) bytes per stored transaction', (r) => dbBytesPer(r[section]), formatKiB],
     ['… stored payload (zstd) per transaction, mean', (r) => r[section].db.payloadBytesMean, formatKiB],
-    ['endpoint rollup rows (hourly + 5-minute)', (r) => r[section].db.rollupRows, formatCount],
+    [
+      'endpoint rollup rows (every resolution, per key and totals)',
+      (r) => r[section].db.rollupRows,
+      formatCount,
+    ],
     ['queue.db-wal size when drained', (r) => r[section].dataFiles['queue.db-wal'] ?? 0, formatMiB],
     ['SIGTERM → exit', (r) => describeStop(r[section].stop)],
   ];

@@ -1,4 +1,5 @@
 import type { IssueService } from '../domain/issues/service.js';
+import type { LogsService } from '../domain/logs/service.js';
 import type { ProjectService } from '../domain/projects/service.js';
 import type { PerformanceService } from '../domain/transactions/performance-service.js';
 
@@ -7,4 +8,5 @@ export interface ApiDeps {
   projects: ProjectService;
   issues: IssueService;
   performance: PerformanceService;
+  logs: LogsService;
 }

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { IngestStats } from '../ingest/stats.js';
-import type { IssuesStore, TransactionsStore } from '../storage/index.js';
+import type { IssuesStore, LogsStore, TransactionsStore } from '../storage/index.js';
 import type { Health } from './types.js';
 
 export interface HealthDeps {
@@ -12,6 +12,7 @@ export interface HealthDeps {
   thresholds: { warningDepth: number; criticalDepth: number };
   issuesStore: IssuesStore;
   transactionsStore: TransactionsStore;
+  logsStore: LogsStore;
   stats: IngestStats;
   version: string;
 }
@@ -28,6 +29,8 @@ export function registerHealthRoute(app: FastifyInstance, deps: HealthDeps): voi
     const counters = deps.issuesStore.readCounters();
     const apm = deps.transactionsStore.readCounters();
     const perMinute = deps.stats.lastMinute('transaction');
+    const logs = deps.logsStore.counters();
+    const logsPerMinute = deps.stats.lastMinute('log') + deps.stats.lastMinute('otlp_log');
     const ingest = deps.stats.snapshot();
     const body: Health = {
       status: queueStatus === 'ok' ? 'ok' : queueStatus === 'warning' ? 'degraded' : 'unhealthy',
@@ -47,6 +50,11 @@ export function registerHealthRoute(app: FastifyInstance, deps: HealthDeps): voi
       parked_jobs: deps.issuesStore.countParkedJobs() + deps.transactionsStore.countParkedJobs(),
       invalid_transactions: apm['invalid_transactions'] ?? 0,
       pending_spans: deps.transactionsStore.countPendingSpans(),
+      log_count: logs.logs,
+      logs_per_minute: logsPerMinute,
+      logs_per_second: Math.round((logsPerMinute / 60) * 100) / 100,
+      invalid_logs: logs.invalid,
+      rejected_logs: logs.rejected,
       items_accepted: ingest.accepted,
       items_dropped: ingest.dropped,
     };

@@ -38,6 +38,15 @@ export interface Health {
   invalid_transactions: number;
   /** Batches of streamed spans (one per segment per envelope) waiting for their segment root. */
   pending_spans: number;
+  /** Log records stored since the data dir was created (retention deletes do not lower it). */
+  log_count: number;
+  /** Log records accepted in the last minute (Sentry `log` items and OTLP). */
+  logs_per_minute: number;
+  logs_per_second: number;
+  /** Log payloads that could not be read at all. */
+  invalid_logs: number;
+  /** Single log records refused (bad ids, times), as OTLP partialSuccess reported them. */
+  rejected_logs: number;
   items_accepted: Record<string, number>;
   items_dropped: Record<string, number>;
 }
@@ -141,3 +150,27 @@ export interface EventDetail extends EventSummary {
 
 // ---- Performance (APM): defined beside the service that builds them. ----------------------------
 export type * from '../domain/transactions/views.js';
+
+// ---- Logs: defined beside the service that builds them. ------------------------------------------
+export type * from '../domain/logs/views.js';
+
+// ---- Settings ----------------------------------------------------------------------------------
+
+/** One ready-to-paste MCP client configuration; `<token>` stands for a token from `snag token create`. */
+export interface McpClientSetup {
+  client: string;
+  where: string;
+  language: 'sh' | 'json';
+  text: string;
+}
+
+/** GET /api/v1/settings/mcp */
+export interface McpSettings {
+  /** The MCP endpoint (Streamable HTTP). */
+  url: string;
+  /** Whether SNAG_MCP_TOKEN is set on the server (its value is never sent). */
+  env_token_configured: boolean;
+  /** Active minted tokens (names only; a token is shown once, when created). */
+  tokens: { id: number; name: string; created_at: string; last_used_at: string | null }[];
+  setups: McpClientSetup[];
+}

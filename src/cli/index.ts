@@ -1,8 +1,10 @@
 /**
  * `snag <command>`: one file per command. Exit codes: 0 ok, 1 failure, 2 usage error.
  */
+import { runMcpCommand } from './mcp.js';
 import { runProjectCommand } from './project.js';
 import { runServe } from './serve.js';
+import { runTokenCommand } from './token.js';
 
 const USAGE = `Usage: snag <command>
 
@@ -10,6 +12,10 @@ Commands:
   serve                          Start Snag (HTTP, queue, workers) — what \`npm start\` runs
   project create <name> [--json] Create a project and print its DSN
   project list [--json]          List projects with their DSNs
+  token create --name <n> [--json]  Mint a bearer token for MCP clients (shown once)
+  token list [--json]            List tokens (never their secret)
+  token revoke <id|name>         Revoke a token at once
+  mcp [--url <url> --token <t>]  MCP over stdio: the local data dir, or a proxy to a remote Snag
 
 Configuration comes from SNAG_* environment variables (see README.md).`;
 
@@ -21,6 +27,10 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runServe(rest);
       case 'project':
         return runProjectCommand(rest);
+      case 'token':
+        return runTokenCommand(rest);
+      case 'mcp':
+        return await runMcpCommand(rest);
       case undefined:
       case 'help':
       case '--help':

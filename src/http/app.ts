@@ -13,12 +13,16 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { registerHealthRoute, type HealthDeps } from '../api/health.js';
 import { registerIssueRoutes } from '../api/issues.js';
+import { registerLogRoutes } from '../api/logs.js';
 import { registerPerformanceRoutes } from '../api/performance.js';
 import { registerProjectRoutes } from '../api/projects.js';
+import { registerSettingsRoutes, type SettingsDeps } from '../api/settings.js';
 import type { ApiDeps } from '../api/deps.js';
 import type { BodyLimits } from '../ingest/decode-body.js';
 import type { AcceptDeps } from '../ingest/sentry/accept.js';
 import { registerSentryRoutes } from '../ingest/sentry/routes.js';
+import { registerOtlpRoutes } from '../ingest/otlp/routes.js';
+import { registerMcpRoute, type McpHttpDeps } from '../mcp/http-route.js';
 import { registerUi } from './static.js';
 
 export interface AppDeps {
@@ -26,6 +30,8 @@ export interface AppDeps {
   ingest: AcceptDeps & { limits: BodyLimits };
   api: ApiDeps;
   health: HealthDeps;
+  mcp: McpHttpDeps;
+  settings: SettingsDeps;
 }
 
 /** Bytes: JSON bodies of our own API are small (a status change, a project name). */
@@ -72,10 +78,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   // Mount table            guard
   registerSentryRoutes(app, deps.ingest); // DSN public key (per project)
+  registerOtlpRoutes(app, deps.ingest); // DSN public key (per project), as a Bearer token
   registerHealthRoute(app, deps.health); // none: liveness for load balancers
   registerProjectRoutes(app, deps.api); // none until login is configured
   registerIssueRoutes(app, deps.api); // none until login is configured
   registerPerformanceRoutes(app, deps.api); // none until login is configured
+  registerLogRoutes(app, deps.api); // none until login is configured
+  registerSettingsRoutes(app, deps.settings); // none until login is configured
+  registerMcpRoute(app, deps.mcp); // Bearer: SNAG_MCP_TOKEN or a `snag token create` token
   registerUi(app); // none until login is configured: the SPA, for every other GET
 
   return app;

@@ -46,6 +46,18 @@ const CODINGS: Record<string, Coding | null> = {
   zstd: 'zstd',
 };
 const ZSTD_OUT_CHUNK_BYTES = zstd.dStreamOutSize();
+/**
+ * Bodies up to this size (as sent) are inflated synchronously, in one call, instead of through a
+ * zlib stream on libuv's threadpool: SDK envelopes are a few KiB, and for those the stream's
+ * set-up, the hand-off to the pool and back cost more than inflating (docs/benchmarks.md).
+ */
+const SYNC_INFLATE_MAX_INPUT_BYTES = 256 * 1024;
+/**
+ * …as long as the output stays under this: ~1–3 ms of inflating on this thread. A body that
+ * inflates further (a large attachment, or a bomb) is inflated again by the stream, which gives
+ * other requests a turn between chunks and stops at the decompressed cap.
+ */
+const SYNC_INFLATE_MAX_OUTPUT_BYTES = 1024 * 1024;
 /** zstd inflates on this thread: give other requests a turn after every ~1 MiB of output. */
 const ZSTD_CHUNKS_PER_YIELD = 8;
 
@@ -136,7 +148,8 @@ async function decodeCodings(raw: Buffer, codings: Coding[], limits: BodyLimits)
   const steps = codings.length > 0 ? codings : sniffCoding(raw);
   let body = raw;
   for (const coding of steps) {
-    body = coding === 'zstd' ? await inflateZstd(body, limits) : await inflateZlib(body, coding, limits);
+    if (coding === 'zstd') body = await inflateZstd(body, limits);
+    else body = inflateSmallZlib(body, coding, limits) ?? (await inflateZlib(body, coding, limits));
   }
   if (body.length > limits.maxDecompressedBytes) throw tooLargeDecompressed(limits.maxDecompressedBytes);
   return body;
@@ -147,6 +160,31 @@ function sniffCoding(body: Buffer): Coding[] {
   if (body[0] === 0x1f && body[1] === 0x8b) return ['gzip'];
   if (body[0] === 0x28 && body[1] === 0xb5 && body[2] === 0x2f && body[3] === 0xfd) return ['zstd'];
   return [];
+}
+
+/** Inflates a small body in one synchronous call; undefined when it is for the stream to do. */
+function inflateSmallZlib(
+  body: Buffer,
+  coding: Exclude<Coding, 'zstd'>,
+  limits: BodyLimits,
+): Buffer | undefined {
+  if (body.length > SYNC_INFLATE_MAX_INPUT_BYTES) return undefined;
+  const maxBytes = Math.min(limits.maxDecompressedBytes, SYNC_INFLATE_MAX_OUTPUT_BYTES);
+  try {
+    return inflateZlibSync(body, coding, maxBytes);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw cannotDecompress(coding, err);
+    if (maxBytes === limits.maxDecompressedBytes) throw tooLargeDecompressed(maxBytes);
+    return undefined;
+  }
+}
+
+/** Throws a RangeError once the output would pass `maxBytes` (zlib stops there, never allocating past it). */
+function inflateZlibSync(body: Buffer, coding: Exclude<Coding, 'zstd'>, maxBytes: number): Buffer {
+  const opts = { maxOutputLength: maxBytes };
+  if (coding === 'gzip') return gunzipSync(body, opts);
+  if (coding === 'br') return brotliDecompressSync(body, opts);
+  return hasZlibHeader(body) ? inflateSync(body, opts) : inflateRawSync(body, opts);
 }
 
 function inflateZlib(body: Buffer, coding: Exclude<Coding, 'zstd'>, limits: BodyLimits): Promise<Buffer> {

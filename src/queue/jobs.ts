@@ -1,17 +1,27 @@
 /**
  * What a queued job carries, shared by the producer (ingest) and the consumers (workers).
  *
- * Kinds: `event` (errors consumer), `transaction` and `span` (transactions consumer). `payload` is
- * the item's JSON, or, when `encoding` is set, the whole envelope exactly as the SDK sent it
- * (compressed), whose item number `item` is the one to digest.
+ * Kinds: `event` (errors consumer), `transaction` and `span` (transactions consumer), `log` and
+ * `otlp_log` (logs consumer). `payload` is the item's JSON (for `otlp_log`, the OTLP request body,
+ * JSON or protobuf per `format`), or, when `encoding` is set, the bytes exactly as the client sent
+ * them (compressed): for Sentry kinds the whole envelope, whose item number `item` is the one to
+ * digest; for `otlp_log` the compressed request body.
  */
-export const JOB_KINDS = { event: 'event', transaction: 'transaction', span: 'span' } as const;
+export const JOB_KINDS = {
+  event: 'event',
+  transaction: 'transaction',
+  span: 'span',
+  log: 'log',
+  otlpLog: 'otlp_log',
+} as const;
+
+export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];
 
 export interface JobMeta {
   client_ip?: string;
   /** Content-Encoding of a payload queued as sent. */
   encoding?: string;
-  /** Index of the item among the envelope's items, with `encoding`. */
+  /** Index of the item among the envelope's items, with `encoding` (Sentry kinds only). */
   item?: number;
 }
 
@@ -23,3 +33,8 @@ export interface EventJobMeta extends JobMeta {
 /** `transaction` jobs carry the event id like events do; `span` containers have none. */
 export type TransactionJobMeta = EventJobMeta;
 export type SpanJobMeta = JobMeta;
+export type LogJobMeta = JobMeta;
+
+export interface OtlpLogJobMeta extends JobMeta {
+  format: 'json' | 'protobuf';
+}

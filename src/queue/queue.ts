@@ -9,7 +9,8 @@
  * - Consumers read jobs with id > their cursor and store their results and the new cursor in one
  *   transaction of their own database, then report the cursor; only then are the jobs deleted
  *   here. A crash anywhere redelivers jobs whose results are already stored, and the cursor (plus
- *   event-id dedupe) turns that redelivery into a no-op.
+ *   event-id dedupe) turns that redelivery into a no-op. Deletes are grouped (at most one every
+ *   DELETE_INTERVAL_MS) and not fsynced: losing one only leaves jobs below a cursor.
  * - This process is the only writer of queue.db; workers only read it.
  * - Backpressure: above `maxDepth` undigested jobs, `enqueue` refuses with 429 + Retry-After
  *   instead of growing the backlog without bound; a failing commit (disk full) answers 503.
@@ -21,6 +22,14 @@ import type { NewJob, QueueStore } from '../storage/index.js';
 export const QUEUE_FULL_RETRY_AFTER_SECONDS = 5;
 /** Seconds to wait when the disk refuses writes. */
 export const STORAGE_FAILURE_RETRY_AFTER_SECONDS = 30;
+/**
+ * Digested jobs are deleted at most this often. Consumers report after every batch, and a consumer
+ * that keeps up digests small batches: at 1,000 events/s that was 50–150 deletes a second, each a
+ * write transaction holding this thread (docs/benchmarks.md). Queue depth lags by as much.
+ */
+export const DELETE_INTERVAL_MS = 100;
+/** How often, at most, a commit checks whether it should finish a checkpoint so the WAL restarts. */
+const WAL_CHECK_INTERVAL_MS = 10;
 
 export type QueueLogger = { error(obj: object, msg: string): void };
 
@@ -42,6 +51,11 @@ interface Pending {
 
 export function createQueue(store: QueueStore, options: { maxDepth: number; log: QueueLogger }): Queue {
   let depth = store.countJobs();
+  /** Highest acknowledged id per set of kinds (one consumer each), not deleted yet. */
+  const acknowledged = new Map<string, { kinds: readonly string[]; upToId: number }>();
+  let lastDeleteAt = 0;
+  let deleteTimer: NodeJS.Timeout | undefined;
+  let lastWalCheckAt = 0;
   let pending: Pending[] = [];
   let scheduled = false;
   let pendingJobCount = 0;
@@ -73,6 +87,37 @@ export function createQueue(store: QueueStore, options: { maxDepth: number; log:
     group.forEach((p) => p.resolve());
     markIdle();
     for (const listener of listeners) listener();
+    const now = Date.now();
+    if (now - lastWalCheckAt >= WAL_CHECK_INTERVAL_MS) {
+      lastWalCheckAt = now;
+      // After this turn, so the answers to this group are written first.
+      setImmediate(restartWal);
+    }
+  }
+
+  function restartWal(): void {
+    try {
+      if (store.isOpen()) store.restartWalIfCaughtUp();
+    } catch (err) {
+      options.log.error({ err }, 'queue checkpoint failed; the WAL keeps growing until one succeeds');
+    }
+  }
+
+  function deleteAcknowledged(): void {
+    deleteTimer = undefined;
+    lastDeleteAt = Date.now();
+    // Stopped (storage closed): the jobs stay, and the consumers' first reports after the next
+    // start delete them.
+    if (!store.isOpen()) return;
+    for (const [key, { kinds, upToId }] of acknowledged) {
+      try {
+        depth = Math.max(0, depth - store.deleteJobsUpTo(kinds, upToId));
+        acknowledged.delete(key);
+      } catch (err) {
+        // Kept: deleted with the next acknowledgement.
+        options.log.error({ err, kinds, upToId }, 'could not delete digested jobs');
+      }
+    }
   }
 
   return {
@@ -107,7 +152,12 @@ export function createQueue(store: QueueStore, options: { maxDepth: number; log:
     },
 
     acknowledge(kinds, upToId) {
-      depth = Math.max(0, depth - store.deleteJobsUpTo(kinds, upToId));
+      const key = kinds.join(',');
+      if ((acknowledged.get(key)?.upToId ?? -1) < upToId) acknowledged.set(key, { kinds, upToId });
+      if (deleteTimer) return;
+      const wait = lastDeleteAt + DELETE_INTERVAL_MS - Date.now();
+      if (wait <= 0) deleteAcknowledged();
+      else deleteTimer = setTimeout(deleteAcknowledged, wait).unref();
     },
 
     depth: () => depth,

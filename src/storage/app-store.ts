@@ -53,6 +53,17 @@ export function createAppStore(db: Db) {
       run.run(qb.updateTable('projects').set({ public_key: publicKey }).where('id', '=', id));
     },
 
+    getRelease(projectId: number, version: string): ReleaseSeen | undefined {
+      const row = run.first(
+        qb
+          .selectFrom('releases')
+          .selectAll()
+          .where('project_id', '=', projectId)
+          .where('version', '=', version),
+      );
+      return row && toReleaseSeen(row);
+    },
+
     /** Most recently active releases first. */
     listReleases(projectId: number, limit: number): ReleaseSeen[] {
       return run

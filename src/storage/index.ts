@@ -6,11 +6,15 @@ import path from 'node:path';
 import { createAppStore } from './app-store.js';
 import { createDigestStore } from './digest-store.js';
 import { createIssuesStore } from './issues-store.js';
+import { createLogsDigestStore, type LogsIndexLogic } from './logs-digest-store.js';
+import { createLogsStore } from './logs-store.js';
 import { APP_MIGRATIONS } from './migrations/app.js';
 import { ERRORS_MIGRATIONS } from './migrations/errors.js';
+import { LOGS_MIGRATIONS } from './migrations/logs.js';
 import { QUEUE_MIGRATIONS } from './migrations/queue.js';
 import { TRANSACTIONS_MIGRATIONS } from './migrations/transactions.js';
 import { createQueueStore } from './queue-store.js';
+import { createTokensStore } from './tokens-store.js';
 import { createTransactionsDigestStore } from './transactions-digest-store.js';
 import { createTransactionsStore } from './transactions-store.js';
 import { migrate, openSqlite, type Db, type OpenOptions } from './sqlite.js';
@@ -27,6 +31,7 @@ export type {
   StoredEvent,
 } from './issues-store.js';
 export type { QueueStore, Job, NewJob } from './queue-store.js';
+export type { AccessToken, TokensStore } from './tokens-store.js';
 export type {
   TransactionRow,
   TransactionsBatch,
@@ -34,12 +39,17 @@ export type {
   TransactionsDigestStore,
 } from './transactions-digest-store.js';
 export type * from './transactions-store.js';
+export type { LogsBatch, LogToStore, LogsIndexLogic, LogsDigestStore } from './logs-digest-store.js';
+export type { LogFilter, LogPage, LogHistogramCounts, StoredLog, LogsStore } from './logs-store.js';
+export type { LogQuery, LogQueryTerm, LogHotKey, SearchDocument } from './logs-fts.js';
+export type { TrainingOutcome } from './logs-dictionary.js';
 export type { IssueStatus } from './schema.js';
 
 export const DATA_FILES = {
   app: 'app.db',
   errors: 'errors.db',
   transactions: 'transactions.db',
+  logs: 'logs.db',
   queue: 'queue.db',
 } as const;
 
@@ -49,6 +59,7 @@ export function migrateAll(dataDir: string): void {
     ['app', APP_MIGRATIONS, 'NORMAL'],
     ['errors', ERRORS_MIGRATIONS, 'NORMAL'],
     ['transactions', TRANSACTIONS_MIGRATIONS, 'NORMAL'],
+    ['logs', LOGS_MIGRATIONS, 'NORMAL'],
     ['queue', QUEUE_MIGRATIONS, 'FULL'],
   ] as const) {
     const db = openSqlite(path.join(dataDir, DATA_FILES[name]), { synchronous });
@@ -62,8 +73,10 @@ export function migrateAll(dataDir: string): void {
 
 export interface Storage {
   app: ReturnType<typeof createAppStore>;
+  tokens: ReturnType<typeof createTokensStore>;
   issues: ReturnType<typeof createIssuesStore>;
   transactions: ReturnType<typeof createTransactionsStore>;
+  logs: ReturnType<typeof createLogsStore>;
   queue: ReturnType<typeof createQueueStore>;
   close(): void;
 }
@@ -76,14 +89,19 @@ export function openStorage(dataDir: string): Storage {
     dbs.push(db);
     return db;
   };
+  const appDb = open('app', { synchronous: 'NORMAL', cacheKiB: 2 * 1024 });
   return {
-    app: createAppStore(open('app', { synchronous: 'NORMAL', cacheKiB: 2 * 1024 })),
+    app: createAppStore(appDb),
+    // MCP tokens live in app.db too: one lookup per MCP request, on the same connection.
+    tokens: createTokensStore(appDb),
     // The API's reads: issue lists and events by index; 16 MiB keeps hot index pages resident.
     issues: createIssuesStore(open('errors', { synchronous: 'NORMAL', cacheKiB: 16 * 1024 })),
     // Endpoint rollups and recent transactions' indexes for the performance pages.
     transactions: createTransactionsStore(
       open('transactions', { synchronous: 'NORMAL', cacheKiB: 16 * 1024 }),
     ),
+    // Search reads index pages of the newest days and a page of rows; 16 MiB keeps them resident.
+    logs: createLogsStore(open('logs', { synchronous: 'NORMAL', cacheKiB: 16 * 1024 })),
     // FULL: the 200 for an event is sent after this file's commit, and must survive a power cut.
     // Rows are written once and read once by the worker: a small cache is enough.
     queue: createQueueStore(
@@ -125,3 +143,28 @@ export function openWorkerStorage(
 }
 
 export type WorkerStorage = ReturnType<typeof openWorkerStorage>;
+
+/**
+ * Connections for the logs digest thread: it owns logs.db writes and reads the queue. `logic` is
+ * the domain's part of the index and the dictionaries (domain/logs/fts-text.ts
+ * `buildSearchDocument`, domain/logs/dictionary-trainer.ts `trainDictionary`), passed in because
+ * storage imports nothing above it.
+ */
+export function openLogsWorkerStorage(dataDir: string, logic: LogsIndexLogic) {
+  // Index segments being merged and the newest day's B-trees are what the writer touches.
+  const logs = openSqlite(path.join(dataDir, DATA_FILES.logs), {
+    synchronous: 'NORMAL',
+    cacheKiB: 32 * 1024,
+  });
+  const queue = openSqlite(path.join(dataDir, DATA_FILES.queue), { synchronous: 'FULL', cacheKiB: 2 * 1024 });
+  return {
+    logs: createLogsDigestStore(logs, logic),
+    queue: createQueueStore(queue),
+    close() {
+      logs.close();
+      queue.close();
+    },
+  };
+}
+
+export type LogsWorkerStorage = ReturnType<typeof openLogsWorkerStorage>;

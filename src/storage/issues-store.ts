@@ -19,6 +19,8 @@ export interface IssueFilter {
   release?: string;
   /** Substring over title, type, culprit and value (case-insensitive for ASCII). */
   text?: string;
+  /** Exact exception type of the primary exception, e.g. TypeError. */
+  type?: string;
   sort: IssueSort;
   limit: number;
   /** Keyset position: the sort value and id of the last row of the previous page. */
@@ -71,6 +73,7 @@ export function createIssuesStore(db: Db) {
         ),
       );
     }
+    if (f.type) q = q.where('type', '=', f.type);
     if (f.text) {
       const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       q = q.where(({ or }) =>
@@ -345,6 +348,56 @@ export function createIssuesStore(db: Db) {
           .orderBy('last_seen', 'desc')
           .limit(1),
       ) as Issue | undefined;
+    },
+
+    /** Issues whose first event carried `release` (new in that release), most events first. */
+    listIssuesFirstSeenIn(projectId: number, release: string, limit: number): Issue[] {
+      return run.all(
+        qb
+          .selectFrom('issues')
+          .selectAll()
+          .where('project_id', '=', projectId)
+          .where('first_release', '=', release)
+          .orderBy('event_count', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit),
+      ) as Issue[];
+    },
+
+    countIssuesFirstSeenIn(projectId: number, release: string): number {
+      return (
+        run.first(
+          qb
+            .selectFrom('issues')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('project_id', '=', projectId)
+            .where('first_release', '=', release),
+        )?.n ?? 0
+      );
+    },
+
+    /**
+     * Automatic reopenings (the digest's audit rows, reason `regression: event <id>[ in release <r>]`)
+     * of a project's issues since `since`, newest first, with the issue's title.
+     */
+    listRegressions(
+      projectId: number,
+      since: number,
+      limit: number,
+    ): (StatusChange & { title: string; type: string })[] {
+      return run.all(
+        qb
+          .selectFrom('issue_status_changes as c')
+          .innerJoin('issues as i', 'i.id', 'c.issue_id')
+          .selectAll('c')
+          .select(['i.title', 'i.type'])
+          .where('i.project_id', '=', projectId)
+          .where('c.actor', '=', 'system')
+          .where('c.reason', 'like', 'regression:%')
+          .where('c.created_at', '>=', since)
+          .orderBy('c.id', 'desc')
+          .limit(limit),
+      ) as (StatusChange & { title: string; type: string })[];
     },
 
     readCounters(): Record<string, number> {

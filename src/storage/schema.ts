@@ -18,10 +18,23 @@ export interface ReleaseRow {
   event_count: number;
 }
 
+export interface AccessTokenRow {
+  id: Generated<number>;
+  name: string;
+  /** Hex SHA-256 of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  /** The token's first characters, so a listing can tell tokens apart. */
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface AppSchema {
   projects: ProjectRow;
   settings: { key: string; value: string; updated_at: number };
   releases: ReleaseRow;
+  access_tokens: AccessTokenRow;
 }
 
 export type IssueStatus = 'open' | 'resolved' | 'ignored';

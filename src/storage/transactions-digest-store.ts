@@ -3,12 +3,14 @@
  * transaction together with the consumer cursor (the same exactly-once rule as errors.db):
  * transactions are inserted (a redelivered or re-sent one is ignored by its unique root span id),
  * late spans update a stored transaction, pending streamed spans wait for their root, and the
- * hourly endpoint rollups absorb the batch's sums and sketches once per key.
+ * endpoint rollups absorb the batch's sums and sketches once per key.
  *
- * Sketch merging is SQL-visible as the function `merge_sketch(stored, delta)`, supplied by the
- * caller: this layer stores sketches without knowing their format.
+ * Sketch merging is SQL-visible as the function `merge_sketch(stored, delta)` and the aggregate
+ * `merge_sketches(sketch)`, built from the caller's `mergeSketch`: this layer stores sketches
+ * without knowing their format.
  */
 import type { JobToPark } from './digest-store.js';
+import { ROLLUP_PROJECT_IDS, type RollupBackfill } from './transactions-store.js';
 import type { Db } from './sqlite.js';
 
 export interface TransactionRow {
@@ -60,6 +62,19 @@ export interface RollupDelta {
   sketch: Buffer;
 }
 
+/**
+ * Rebuild one resolution's rows in buckets [fromBucket, toBucket) (after an upgrade, for data older
+ * than the resolution): with `keys`, the rows per environment and release from `sourceMinutes`
+ * rows (a finer resolution, complete there); then the endpoint totals from those.
+ */
+export interface RollupRebuild {
+  minutes: number;
+  sourceMinutes: number;
+  fromBucket: number;
+  toBucket: number;
+  keys: boolean;
+}
+
 export interface StoredTransactionRef {
   id: number;
   payload: Buffer;
@@ -85,6 +100,29 @@ export interface TransactionsBatch {
   count(name: string, n: number): void;
 }
 
+const ROLLUP_COLUMNS = `project_id, minutes, bucket, name, environment, release, op, count, errors, sum_ms,
+  min_ms, max_ms, db_ms, view_ms, http_ms, cache_ms, queue_ms, other_ms, queries, max_queries, n_plus_one_count,
+  n_plus_one_ms, sketch`;
+/** Rows of a finer resolution summed into one, in ROLLUP_COLUMNS order from `op` on. */
+const ROLLUP_SUMS = `max(op), sum(count), sum(errors), sum(sum_ms), min(min_ms), max(max_ms), sum(db_ms),
+  sum(view_ms), sum(http_ms), sum(cache_ms), sum(queue_ms), sum(other_ms), sum(queries), max(max_queries),
+  sum(n_plus_one_count), sum(n_plus_one_ms), merge_sketches(sketch)`;
+
+/** Every derived resolution, from its source rows' first to last bucket (migrations/transactions.ts v2). */
+const SCHEDULE_REBUILD_SQL = [
+  [1440, 60, 24],
+  [360, 60, 6],
+  [60, 60, 1],
+  [5, 5, 1],
+]
+  .map(
+    ([minutes, source, ratio]) =>
+      `INSERT OR REPLACE INTO rollup_backfills (minutes, next_bucket, last_bucket)
+       SELECT ${minutes}, min(bucket) / ${ratio}, max(bucket) / ${ratio} FROM endpoint_rollups
+       WHERE minutes = ${source} AND environment != '' HAVING count(*) > 0;`,
+  )
+  .join('\n');
+
 export function createTransactionsDigestStore(
   db: Db,
   options: { mergeSketch: (stored: Buffer, delta: Buffer) => Buffer },
@@ -92,6 +130,11 @@ export function createTransactionsDigestStore(
   db.function('merge_sketch', { deterministic: true }, (stored, delta) =>
     options.mergeSketch(stored as Buffer, delta as Buffer),
   );
+  db.aggregate('merge_sketches', {
+    start: null,
+    step: (merged: Buffer | null, sketch: Buffer | null) =>
+      merged === null ? sketch : sketch === null ? merged : options.mergeSketch(merged, sketch),
+  });
   const insert = db.prepare(
     `INSERT OR IGNORE INTO transactions (project_id, span_id, trace_id, event_id, name, op, start, timestamp,
        duration_ms, status, is_error, environment, release, http_method, http_status, query_count, n_plus_one,
@@ -158,7 +201,26 @@ export function createTransactionsDigestStore(
     `INSERT OR IGNORE INTO parked_jobs (job_id, kind, project_id, received_at, meta, payload, error, parked_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const pruneRollups = db.prepare('DELETE FROM endpoint_rollups WHERE minutes = ? AND bucket < ?');
+  const pruneRollups = db.prepare(
+    `DELETE FROM endpoint_rollups WHERE project_id IN (${ROLLUP_PROJECT_IDS}) AND minutes = ? AND bucket < ?`,
+  );
+  const insertDimension = db.prepare(
+    'INSERT OR IGNORE INTO rollup_dimensions (project_id, dimension, hour, value) VALUES (?, ?, ?, ?)',
+  );
+  const selectBackfills = db.prepare(
+    'SELECT minutes, next_bucket AS nextBucket, last_bucket AS lastBucket FROM rollup_backfills ORDER BY minutes DESC',
+  );
+  let backfillsDone = false;
+  const advanceBackfill = db.prepare('UPDATE rollup_backfills SET next_bucket = ? WHERE minutes = ?');
+  const finishBackfill = db.prepare('DELETE FROM rollup_backfills WHERE minutes = ?');
+  /** (project, dimension, hour, value) written in this batch: the table needs each once. */
+  let dimensionsSeen = new Set<string>();
+  const noteDimension = (projectId: number, dimension: string, hour: number, value: string) => {
+    const key = `${projectId}\u0000${dimension}\u0000${hour}\u0000${value}`;
+    if (dimensionsSeen.has(key)) return;
+    dimensionsSeen.add(key);
+    insertDimension.run(projectId, dimension, hour, value);
+  };
   const oldestPending = db.prepare('SELECT min(received_at) FROM pending_spans').pluck();
 
   const columns = (r: TransactionRow) => [
@@ -221,6 +283,11 @@ export function createTransactionsDigestStore(
       }));
     },
     addRollup: (d) => {
+      // rollup_dimensions mirrors the environments and releases of the hourly per-key rows.
+      if (d.minutes === 60 && d.environment !== '') {
+        noteDimension(d.projectId, 'environment', d.bucket, d.environment);
+        if (d.release !== '') noteDimension(d.projectId, 'release', d.bucket, d.release);
+      }
       upsertRollup.run(
         d.projectId,
         d.minutes,
@@ -255,8 +322,36 @@ export function createTransactionsDigestStore(
     },
   };
 
+  const rebuild = db.transaction((r: RollupRebuild, lastBucket: number) => {
+    const ratio = r.minutes / r.sourceMinutes;
+    for (const n of [r.minutes, r.sourceMinutes, r.fromBucket, r.toBucket, ratio]) {
+      if (!Number.isSafeInteger(n)) throw new Error(`rollup rebuild needs whole numbers, got ${n}`);
+    }
+    db.prepare(
+      `DELETE FROM endpoint_rollups WHERE project_id IN (${ROLLUP_PROJECT_IDS}) AND minutes = ${r.minutes}
+       AND bucket >= ${r.fromBucket} AND bucket < ${r.toBucket}${r.keys ? '' : " AND environment = ''"}`,
+    ).run();
+    const sum = (source: number, div: number, keyColumns: string, groupBy: string) => {
+      // A plain `bucket` lets the grouping follow the key's order instead of sorting.
+      const bucket = div === 1 ? 'bucket' : `bucket / ${div}`;
+      db.prepare(
+        `INSERT INTO endpoint_rollups (${ROLLUP_COLUMNS})
+         SELECT project_id, ${r.minutes}, ${bucket}, name, ${keyColumns}, ${ROLLUP_SUMS}
+         FROM endpoint_rollups WHERE project_id IN (${ROLLUP_PROJECT_IDS}) AND minutes = ${source}
+           AND bucket >= ${r.fromBucket * div} AND bucket < ${r.toBucket * div} AND environment != ''
+         GROUP BY project_id, ${bucket}, name${groupBy}`,
+      ).run();
+    };
+    if (r.keys) sum(r.sourceMinutes, ratio, 'environment, release', ', environment, release');
+    // Totals from this resolution's rows per key: a handful per endpoint and bucket, not every finer one.
+    sum(r.minutes, 1, "'', ''", '');
+    if (r.toBucket > lastBucket) finishBackfill.run(r.minutes);
+    else advanceBackfill.run(r.toBucket, r.minutes);
+  });
+
   const runBatch = db.transaction(
     <T>(consumer: string, lastJobId: number, work: (b: TransactionsBatch) => T) => {
+      dimensionsSeen = new Set();
       const result = work(batch);
       setCursor.run(consumer, lastJobId);
       return result;
@@ -274,6 +369,34 @@ export function createTransactionsDigestStore(
     /** Deletes rollup rows of one resolution older than `beforeBucket` (fine-grained rows expire early). */
     pruneRollups(minutes: number, beforeBucket: number): number {
       return pruneRollups.run(minutes, beforeBucket).changes;
+    },
+
+    /** Resolutions whose rows for data older than them are still to be rebuilt, coarsest first. */
+    rollupBackfills(): RollupBackfill[] {
+      if (backfillsDone) return [];
+      const rows = selectBackfills.all() as RollupBackfill[];
+      backfillsDone = rows.length === 0;
+      return rows;
+    },
+
+    /**
+     * Schedules a rebuild of every derived row (6-hourly and daily rows, endpoint totals) from the
+     * hourly and 5-minute rows per key, as the v2 migration does for data written before it; for
+     * data written as hourly rows only (bench/lib/seed-rollups.js) or a repair. Run it before a
+     * server starts: a reader that has seen no rebuild pending never looks again.
+     */
+    scheduleRollupRebuild(): void {
+      db.exec(SCHEDULE_REBUILD_SQL);
+      backfillsDone = false;
+    },
+
+    /**
+     * Rebuilds a slice of one resolution from finer rows and records the progress, in one write
+     * transaction: the slice's rows are deleted and summed again from the finer ones, so rows the
+     * worker wrote there since the upgrade are counted once, and a crash redoes the slice.
+     */
+    rebuildRollups(r: RollupRebuild, lastBucket: number): void {
+      rebuild.immediate(r, lastBucket);
     },
 
     /** When the oldest span still waiting for its segment root arrived, or null if none waits. */

@@ -19,37 +19,50 @@ export interface DrainResult extends BatchOutcome {
   parked: number;
 }
 
+/**
+ * A batch is read this many jobs at a time, each slice digested before the next is read, so a
+ * batch's queued bytes are never all held at once: 500 decompressed events are ~9 MB, and reading
+ * them in one go put ~15–25 MiB on peak RSS (docs/benchmarks.md). Each read is its own short
+ * read transaction, which also lets the queue's WAL restart in between.
+ */
+const READ_SLICE_JOBS = 100;
+
 export type ConsumerLogger = { error(obj: object, msg: string): void };
 
 export function drainErrorsOnce(
   storage: WorkerStorage,
   options: { batchSize: number; scrub: ScrubOptions; maxDecompressedBytes: number; log: ConsumerLogger },
 ): DrainResult | null {
-  const cursor = storage.digest.readCursor(ERRORS_CONSUMER);
-  const jobs = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, cursor, options.batchSize);
-  if (jobs.length === 0) return null;
-
   const toStore: EventToStore[] = [];
   const parked: JobToPark[] = [];
   let invalid = 0;
-  for (const job of jobs) {
-    try {
-      toStore.push(digestEventJob(unpackJob(job, options.maxDecompressedBytes), options.scrub));
-    } catch (err) {
-      if (err instanceof InvalidPayloadError) {
-        invalid++;
-        continue;
+  let read = 0;
+  let lastJobId = storage.digest.readCursor(ERRORS_CONSUMER);
+  while (read < options.batchSize) {
+    const limit = Math.min(READ_SLICE_JOBS, options.batchSize - read);
+    const jobs = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, lastJobId, limit);
+    for (const job of jobs) {
+      try {
+        toStore.push(digestEventJob(unpackJob(job, options.maxDecompressedBytes), options.scrub));
+      } catch (err) {
+        if (err instanceof InvalidPayloadError) {
+          invalid++;
+          continue;
+        }
+        options.log.error({ err, jobId: job.id, projectId: job.projectId }, 'digest failed; job parked');
+        parked.push({
+          ...job,
+          jobId: job.id,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
       }
-      options.log.error({ err, jobId: job.id, projectId: job.projectId }, 'digest failed; job parked');
-      parked.push({
-        ...job,
-        jobId: job.id,
-        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      });
     }
+    read += jobs.length;
+    if (jobs.length > 0) lastJobId = jobs[jobs.length - 1]!.id;
+    if (jobs.length < limit) break;
   }
+  if (read === 0) return null;
 
-  const lastJobId = jobs[jobs.length - 1]!.id;
   const outcome = storage.digest.writeBatch(ERRORS_CONSUMER, lastJobId, toStore, parked, invalid);
   storage.app.recordReleases(
     releasesSeen(
@@ -57,5 +70,5 @@ export function drainErrorsOnce(
       1,
     ),
   );
-  return { ...outcome, jobs: jobs.length, lastJobId, invalid, parked: parked.length };
+  return { ...outcome, jobs: read, lastJobId, invalid, parked: parked.length };
 }

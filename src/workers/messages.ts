@@ -1,5 +1,8 @@
-/** What the main thread and the digest worker say to each other. */
+/** What the main thread and the digest worker threads say to each other. */
 import type { ScrubOptions } from './jobs/digest-event.js';
+
+export const CONSUMER_GROUPS = ['errors', 'transactions', 'logs'] as const;
+export type ConsumerGroupName = (typeof CONSUMER_GROUPS)[number];
 
 export interface WorkerOptions {
   dataDir: string;
@@ -13,7 +16,16 @@ export interface WorkerOptions {
     nPlusOneDenylist: string | undefined;
     spanOrphanTimeoutMs: number;
   };
+  logs: {
+    /** Log records older than this are deleted (SNAG_LOG_RETENTION_DAYS). */
+    retentionMs: number;
+  };
   logLevel: string;
+}
+
+/** One thread's options: the shared ones plus which consumers it runs. */
+export interface DigestThreadOptions extends WorkerOptions {
+  group: ConsumerGroupName;
 }
 
 export type MainToWorker = { type: 'wake' } | { type: 'stop' };

@@ -8,6 +8,9 @@
  * segment already stored are attached to it (late spans); spans without their root wait in
  * `pending_spans` until the root arrives or the orphan timeout passes, when the segment is
  * finalized with a root synthesized from its children.
+ *
+ * After an upgrade that added rollup resolutions, each call first rebuilds one slice of them from
+ * the hourly rows (domain/transactions/rollup-backfill.ts), in its own short transaction.
  */
 import {
   deferredChildSpans,
@@ -17,6 +20,7 @@ import {
 import { mergeLateSpans, transactionFromSegment } from '../domain/transactions/from-spans.js';
 import { parseSpanContainer, segmentIdOf, type StreamedSpan } from '../domain/transactions/span-container.js';
 import { RollupAccumulator } from '../domain/transactions/rollup.js';
+import { advanceRollupBackfill } from '../domain/transactions/rollup-backfill.js';
 import type { TransactionRecord } from '../domain/transactions/types.js';
 import type { TransactionOptions } from '../domain/transactions/from-event.js';
 import type { ScrubOptions } from '../domain/events/scrub.js';
@@ -55,6 +59,16 @@ export interface TransactionsDrainResult {
   parked: number;
 }
 
+const NOTHING_STORED = {
+  jobs: 0,
+  stored: 0,
+  duplicates: 0,
+  lateSpans: 0,
+  orphans: 0,
+  invalid: 0,
+  parked: 0,
+} as const;
+
 interface Segment {
   projectId: number;
   segmentId: string;
@@ -69,11 +83,15 @@ export function drainTransactionsOnce(
 ): TransactionsDrainResult | null {
   const now = options.now?.() ?? Date.now();
   const store = storage.transactions;
+  const rebuilt = advanceRollupBackfill(store);
   const cursor = store.readCursor(TRANSACTIONS_CONSUMER);
   const jobs = storage.queue.readJobsAfter(TRANSACTIONS_JOB_KINDS, cursor, options.batchSize);
   const oldestPending = store.oldestPendingReceivedAt();
   const orphansDue = oldestPending !== null && oldestPending < now - options.orphanTimeoutMs;
-  if (jobs.length === 0 && !orphansDue) return null;
+  if (jobs.length === 0 && !orphansDue) {
+    // A rebuilt slice is work done: the caller comes back for the next one instead of idling.
+    return rebuilt ? { ...NOTHING_STORED, lastJobId: cursor } : null;
+  }
 
   const records: TransactionRecord[] = [];
   /** Static-lifecycle children sent after their segment: late spans of a stored transaction. */
@@ -212,7 +230,7 @@ export function drainTransactionsOnce(
       0,
     ),
   );
-  if (jobs.length === 0 && result.orphans === 0) return null;
+  if (jobs.length === 0 && result.orphans === 0 && !rebuilt) return null;
   return { ...result, jobs: jobs.length, lastJobId, invalid, parked: parked.length };
 }
 

@@ -101,3 +101,65 @@ async function runSender(
   if (parsed.flushed === false) throw new Error(`the SDK did not flush within 5 s:\n${stderr}`);
   return parsed.ids ?? {};
 }
+
+export interface LogSenderResult {
+  trace_id: string;
+  span_id: string;
+  sent: number;
+}
+
+/** test/helpers/node-logs-sender.js: real @sentry/node logs (`enableLogs`), plus one span segment. */
+export async function runNodeLogs(
+  dsn: string,
+  count: number,
+  options: SenderOptions = {},
+): Promise<LogSenderResult> {
+  const script = path.join(REPO_ROOT, 'test/helpers/node-logs-sender.js');
+  return runLogSender([script, '--count', String(count)], senderEnv(dsn, options));
+}
+
+/** test/helpers/otel-logs-sender.js: the real OpenTelemetry JS logs SDK and its OTLP/HTTP exporters. */
+export async function runOtelLogs(
+  url: string,
+  publicKey: string,
+  options: {
+    encoding: 'json' | 'protobuf';
+    gzip?: boolean;
+    count?: number;
+    traceId?: string;
+    spanId?: string;
+    /** Epoch ms of the first record; the same time gives the same records run after run. */
+    time?: number;
+  },
+): Promise<LogSenderResult> {
+  const script = path.join(REPO_ROOT, 'test/helpers/otel-logs-sender.js');
+  const args = [
+    script,
+    '--url',
+    url,
+    '--encoding',
+    options.encoding,
+    '--header',
+    `Authorization: Bearer ${publicKey}`,
+  ];
+  if (options.gzip) args.push('--gzip');
+  if (options.count) args.push('--count', String(options.count));
+  if (options.traceId) args.push('--trace-id', options.traceId);
+  if (options.spanId) args.push('--span-id', options.spanId);
+  if (options.time) args.push('--time', String(options.time));
+  return runLogSender(args, { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp' });
+}
+
+async function runLogSender(args: string[], env: Record<string, string>): Promise<LogSenderResult> {
+  const { stdout, stderr } = await run(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env,
+    timeout: SENDER_TIMEOUT_MS,
+  });
+  const parsed = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Partial<LogSenderResult> & {
+    flushed?: boolean;
+  };
+  if (parsed.flushed === false || !parsed.trace_id)
+    throw new Error(`the log sender did not finish:\n${stdout}\n${stderr}`);
+  return parsed as LogSenderResult;
+}

@@ -15,6 +15,10 @@ import type {
   IssueDetail,
   IssueList,
   StatusChangeView,
+  LogDetail,
+  LogFacets,
+  LogHistogram,
+  LogList,
 } from '../../src/api/types.js';
 import { getJson, type RunningSnag } from './snag.js';
 
@@ -32,6 +36,11 @@ export type {
   IssueList,
   IssueView,
   StatusChangeView as StatusChange,
+  LogDetail,
+  LogFacets,
+  LogHistogram,
+  LogList,
+  LogSummary,
 } from '../../src/api/types.js';
 
 export function snagApi(snag: RunningSnag, projectSlug = 'default') {
@@ -78,6 +87,13 @@ export function snagApi(snag: RunningSnag, projectSlug = 'default') {
       getJson<TransactionList>(`${api}/projects/${projectSlug}/transactions?${new URLSearchParams(query)}`),
     getTransaction: (id: string) =>
       getJson<TransactionDetail>(`${api}/projects/${projectSlug}/transactions/${id}`),
+    searchLogs: (query: Record<string, string> = {}) =>
+      getJson<LogList>(`${api}/projects/${projectSlug}/logs?${new URLSearchParams(query)}`),
+    logHistogram: (query: Record<string, string> = {}) =>
+      getJson<LogHistogram>(`${api}/projects/${projectSlug}/logs/histogram?${new URLSearchParams(query)}`),
+    logFacets: () => getJson<LogFacets>(`${api}/projects/${projectSlug}/logs/facets`),
+    getLog: (id: string) => getJson<LogDetail>(`${api}/projects/${projectSlug}/logs/${id}`),
+    traceLogs: (traceId: string) => getJson<LogList>(`${api}/projects/${projectSlug}/traces/${traceId}/logs`),
     async setIssueStatus(id: number, status: string) {
       const res = await fetch(`${api}/issues/${id}`, {
         method: 'PATCH',

@@ -198,6 +198,32 @@ describe('caps', () => {
     );
   });
 
+  // Small bodies are inflated in one synchronous call up to 1 MiB of output; past that the stream
+  // takes over, so a cap above 1 MiB must still be honoured exactly, in both directions.
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const)(
+    'inflates a small %s body past the synchronous limit, up to a larger cap',
+    async (encoding, compress) => {
+      const limits = { maxEnvelopeBytes: MiB, maxDecompressedBytes: 6 * MiB };
+      const big = Buffer.alloc(3 * MiB, 0x7b);
+      big.write('distinct tail', big.length - 13);
+      const body = compress(big);
+      expect(body.length).toBeLessThan(64 * 1024);
+      const decoded = await decodeBuffer(body, encoding, limits);
+      expect(decoded.length).toBe(big.length);
+      expect(decoded.equals(big)).toBe(true);
+      await expectAppError(
+        decodeBuffer(compress(Buffer.alloc(7 * MiB)), encoding, limits),
+        413,
+        'payload_too_large',
+        `request body is over ${6 * MiB} bytes once decompressed`,
+      );
+    },
+  );
+
   it('applies the decompressed cap to an uncompressed body', async () => {
     const limits = { maxEnvelopeBytes: 4096, maxDecompressedBytes: 1024 };
     await expectAppError(

@@ -1,5 +1,11 @@
+import { DDSketch } from '@datadog/sketches-js';
 import { describe, expect, it } from 'vitest';
-import { LatencySketch, mergeEncodedSketches } from '../../src/domain/transactions/latency-sketch.js';
+import {
+  LatencySketch,
+  mergeEncodedSketches,
+  mergeSketchBlobs,
+  SKETCH_RELATIVE_ACCURACY,
+} from '../../src/domain/transactions/latency-sketch.js';
 
 /** A deterministic PRNG so a failure reproduces. */
 function mulberry32(seed: number) {
@@ -72,5 +78,110 @@ describe('latency sketches', () => {
     });
     const merged = mergeEncodedSketches(blobs);
     expect(merged.count).toBe(600_000);
+  });
+});
+
+describe('latency sketches against the library', () => {
+  const random = mulberry32(7);
+  const sample = (n: number) =>
+    Array.from({ length: n }, () => {
+      const r = random();
+      // Zeros, sub-millisecond values, a body of 1–100 ms and a long tail to a minute.
+      return r < 0.05 ? 0 : r < 0.1 ? random() * 0.5 : r < 0.8 ? 1 + random() * 99 : Math.exp(random() * 11);
+    });
+  const FINE_QUANTILES = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
+
+  it('answers every quantile exactly as a DDSketch fed the same values', () => {
+    for (const n of [1, 2, 7, 100, 5_000]) {
+      const values = sample(n);
+      const ours = new LatencySketch();
+      const theirs = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+      for (const v of values) {
+        ours.add(v);
+        theirs.accept(v);
+      }
+      expect(ours.count).toBe(theirs.count);
+      for (const q of FINE_QUANTILES)
+        expect(ours.quantile(q), `n=${n} q=${q}`).toBe(theirs.getValueAtQuantile(q));
+    }
+  });
+
+  it('merges (live, encoded, and encoded pairs) to the same quantiles as one DDSketch of everything', () => {
+    const parts = Array.from({ length: 40 }, (_, i) => sample(i % 3 === 0 ? 0 : 1 + ((i * 37) % 300)));
+    const theirs = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    const sketches = parts.map((values) => {
+      const s = new LatencySketch();
+      for (const v of values) {
+        s.add(v);
+        theirs.accept(v);
+      }
+      return s;
+    });
+    const live = new LatencySketch();
+    for (const s of sketches) live.merge(s);
+    const encoded = mergeEncodedSketches(sketches.map((s) => s.encode()));
+    const pairwise = LatencySketch.decode(
+      sketches.map((s) => s.encode()).reduce((a, b) => mergeSketchBlobs(a, b)),
+    );
+    for (const merged of [live, encoded, pairwise]) {
+      expect(merged.count).toBe(theirs.count);
+      for (const q of FINE_QUANTILES) expect(merged.quantile(q)).toBe(theirs.getValueAtQuantile(q));
+    }
+  });
+
+  it('encodes the bytes the DDSketch-backed version stored, so rows written before read the same', () => {
+    // The encoder of the first version, over the library's DenseStore.
+    const encodeV1 = (sketch: DDSketch) => {
+      const bytes: number[] = [1];
+      const varint = (n: number) => {
+        while (n >= 0x80) {
+          bytes.push((n % 0x80) | 0x80);
+          n = Math.floor(n / 0x80);
+        }
+        bytes.push(n);
+      };
+      const store = sketch.store as unknown as {
+        count: number;
+        minKey: number;
+        maxKey: number;
+        offset: number;
+        bins: number[];
+      };
+      varint(sketch.zeroCount);
+      if (store.count === 0) {
+        varint(0);
+        varint(0);
+        return Buffer.from(bytes);
+      }
+      varint(store.minKey < 0 ? -2 * store.minKey - 1 : 2 * store.minKey);
+      varint(store.maxKey - store.minKey + 1);
+      for (let key = store.minKey; key <= store.maxKey; key++) varint(store.bins[key - store.offset] ?? 0);
+      return Buffer.from(bytes);
+    };
+    for (const n of [0, 1, 50, 3_000]) {
+      const values = sample(n);
+      const ours = new LatencySketch();
+      const theirs = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+      for (const v of values) {
+        ours.add(v);
+        theirs.accept(v);
+      }
+      expect(ours.encode()).toEqual(encodeV1(theirs));
+    }
+  });
+
+  it('merges two encodings into the bytes of the merged sketch, empty and zero-only ones included', () => {
+    const build = (values: number[]) => {
+      const s = new LatencySketch();
+      for (const v of values) s.add(v);
+      return s;
+    };
+    const cases: number[][] = [[], [0, 0], [0.25], [5, 6, 7], [5000, 9000], sample(300), sample(3)];
+    for (const x of cases) {
+      for (const y of cases) {
+        const both = build([...x, ...y]);
+        expect(mergeSketchBlobs(build(x).encode(), build(y).encode())).toEqual(both.encode());
+      }
+    }
   });
 });

@@ -7,6 +7,7 @@ import { lazy, Suspense, type ReactElement } from 'react';
 import { EmptyState } from './components/empty-state';
 import { Link, matchPath, useLocation, useScrollReset } from './router';
 import { IssuesPage, issuesApiPath, readFilters } from './routes/issues-list';
+import { logApiPath, logsApiPath, readLogFilters } from './routes/log-filters';
 import { performanceApiPath, readPerfFilters } from './routes/performance-filters';
 import { ProjectsOverview } from './routes/projects-overview';
 import {
@@ -26,6 +27,8 @@ const loadSettings = () => import('./routes/settings-projects');
 const IssueDetailPage = lazy(() => loadIssueDetail().then((m) => ({ default: m.IssueDetailPage })));
 const EventPage = lazy(() => loadEventPage().then((m) => ({ default: m.EventPage })));
 const SettingsProjects = lazy(() => loadSettings().then((m) => ({ default: m.SettingsProjects })));
+const loadSettingsPage = () => import('./routes/settings');
+const SettingsPage = lazy(() => loadSettingsPage().then((m) => ({ default: m.SettingsPage })));
 const loadPerformance = () => import('./routes/performance');
 const loadEndpoint = () => import('./routes/endpoint-detail');
 const loadCompare = () => import('./routes/release-compare');
@@ -42,12 +45,17 @@ const TransactionsSearchPage = lazy(() =>
   loadTransactions().then((m) => ({ default: m.TransactionsSearchPage })),
 );
 const NPlusOnePage = lazy(() => loadNPlusOne().then((m) => ({ default: m.NPlusOnePage })));
+const loadLogs = () => import('./routes/logs');
+const loadLogDetail = () => import('./routes/log-detail');
+const LogsPage = lazy(() => loadLogs().then((m) => ({ default: m.LogsPage })));
+const LogDetailPage = lazy(() => loadLogDetail().then((m) => ({ default: m.LogDetailPage })));
 
 export function preloadPages(): void {
   // A failed preload is retried when the page is opened, which reports the error there.
   const loads = [
     ...[loadIssueDetail, loadEventPage, loadSettings, loadPerformance, loadEndpoint, loadCompare],
-    ...[loadTransaction, loadTransactions, loadNPlusOne],
+    ...[loadTransaction, loadTransactions, loadNPlusOne, loadSettingsPage],
+    ...[loadLogs, loadLogDetail],
   ];
   for (const load of loads) load().catch(() => undefined);
 }
@@ -88,12 +96,24 @@ const ROUTES: [string, Page, FirstRequest?][] = [
   ],
   ['/projects/:slug/performance/endpoint', (p) => <EndpointDetailPage slug={p['slug']!} />],
   ['/projects/:slug/performance/compare', (p) => <ReleaseComparePage slug={p['slug']!} />],
+  [
+    '/projects/:slug/logs',
+    (p) => <LogsPage slug={p['slug']!} />,
+    (p, query) => logsApiPath(p['slug']!, readLogFilters(query)),
+  ],
+  [
+    '/projects/:slug/logs/:id',
+    (p) => <LogDetailPage slug={p['slug']!} id={p['id']!} />,
+    (p) => logApiPath(p['slug']!, p['id']!),
+  ],
   ['/settings/projects', () => <SettingsProjects />, () => '/api/v1/projects'],
+  ['/settings', () => <SettingsPage />, () => '/api/v1/settings/mcp'],
 ];
 
 const NAV: [string, string][] = [
   ['/', 'Projects'],
-  ['/settings/projects', 'Settings'],
+  // /settings, which also marks Settings → Projects as current (matched by prefix below).
+  ['/settings', 'Settings'],
 ];
 
 /** The first API call of the page at `path`, if its route names one. */

@@ -72,13 +72,18 @@ type IsSensitive = (key: string) => boolean;
 // once, when first seen; change them by passing a new object.
 const keyMatchers = new WeakMap<ScrubOptions, IsSensitive>();
 
-export function scrubEvent(event: NormalizedEvent, options: ScrubOptions): NormalizedEvent {
-  if (!options.enabled) return event;
+function keyMatcherOf(options: ScrubOptions): IsSensitive {
   let isSensitive = keyMatchers.get(options);
   if (!isSensitive) {
     isSensitive = createKeyMatcher(options);
     keyMatchers.set(options, isSensitive);
   }
+  return isSensitive;
+}
+
+export function scrubEvent(event: NormalizedEvent, options: ScrubOptions): NormalizedEvent {
+  if (!options.enabled) return event;
+  const isSensitive = keyMatcherOf(options);
   for (const key of Object.keys(event)) {
     if (!SKIPPED_TOP_LEVEL.has(key)) event[key] = scrubValue(event[key], 1, isSensitive);
   }
@@ -87,6 +92,15 @@ export function scrubEvent(event: NormalizedEvent, options: ScrubOptions): Norma
   if (event.request) scrubRequest(event.request, isSensitive);
   if (options.ipAddresses) removeIpAddresses(event);
   return event;
+}
+
+/**
+ * Scrubs a plain JSON object in place by the same rules as an event's data (sensitive keys
+ * filtered, strings cleaned): log records' attributes, for one.
+ */
+export function scrubRecord<T extends Record<string, unknown>>(record: T, options: ScrubOptions): T {
+  if (!options.enabled) return record;
+  return scrubValue(record, 0, keyMatcherOf(options)) as T;
 }
 
 /** Replaces card numbers (Luhn-valid only), bearer tokens, URL passwords and PEM keys in a string. */

@@ -48,17 +48,23 @@ export interface IssueListQuery {
   environment?: string;
   release?: string;
   query?: string;
+  /** Exact exception type, e.g. TypeError. */
+  exceptionType?: string;
   sort?: IssueSort;
   limit?: number;
   cursor?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The digest's audit reason for an automatic reopening (storage/digest-store.ts). */
+const REGRESSION_REASON = /^regression: event ([0-9a-f]{32})(?: in release .*)?$/s;
+/** Regression audit rows read per release question, newest first. */
+const REGRESSIONS_SCANNED = 2000;
 
 /** How many environments / releases the issue list's filter menus offer. */
 const FILTER_OPTIONS_LIMIT = 100;
 
-type ReleaseReader = Pick<AppStore, 'listReleases' | 'listReleasesStartedSince'>;
+type ReleaseReader = Pick<AppStore, 'listReleases' | 'listReleasesStartedSince' | 'getRelease'>;
 
 export function createIssueService(store: IssuesStore, releases: ReleaseReader) {
   /** Releases that started inside a window ending with the current hour (chart markers). */
@@ -152,6 +158,7 @@ export function createIssueService(store: IssuesStore, releases: ReleaseReader) 
         environment: q.environment || undefined,
         release: q.release || undefined,
         text: q.query?.trim() || undefined,
+        type: q.exceptionType?.trim() || undefined,
       };
       const rows = store.listIssues({
         ...filter,
@@ -267,6 +274,48 @@ export function createIssueService(store: IssuesStore, releases: ReleaseReader) 
       const e = store.getLatestEvent(issueId);
       if (!e) throw notFound(`Issue ${issueId} has no stored events (retention may have removed them).`);
       return eventDetailView(e);
+    },
+
+    /** Error events of one trace, oldest first (trace views link them to transactions and logs). */
+    listTraceEvents(projectId: number, traceId: string, limit: number) {
+      return store.listTraceEvents(projectId, traceId, limit).map(eventSummaryView);
+    },
+
+    /**
+     * What a release brought: issues first seen in it, and resolved issues that came back with an
+     * event of it (read from the audit trail the digest writes on every regression).
+     */
+    releaseIssues(projectId: number, release: string, opts: { limit: number }) {
+      const seen = releases.getRelease(projectId, release);
+      if (!seen) {
+        const recent = releases.listReleases(projectId, 10).map((r) => r.version);
+        throw notFound(
+          `No release "${release}" has sent events to this project${recent.length > 0 ? `; recent releases: ${recent.join(', ')}` : ' (no release has)'}.`,
+          'release_not_found',
+        );
+      }
+      const suffix = ` in release ${release}`;
+      // A regression in a release happens after its first event; an hour of slack for clock skew.
+      const regressions = store
+        .listRegressions(projectId, seen.firstSeen - HOUR_MS, REGRESSIONS_SCANNED)
+        .filter((c) => REGRESSION_REASON.test(c.reason) && c.reason.endsWith(suffix))
+        .slice(0, opts.limit)
+        .map((c) => ({
+          issue_id: c.issue_id,
+          title: c.title,
+          type: c.type,
+          reopened_at: iso(c.created_at),
+          event_id: REGRESSION_REASON.exec(c.reason)![1]!,
+        }));
+      return {
+        version: release,
+        first_seen: iso(seen.firstSeen),
+        last_seen: iso(seen.lastSeen),
+        error_events: seen.count,
+        new_issue_count: store.countIssuesFirstSeenIn(projectId, release),
+        new_issues: store.listIssuesFirstSeenIn(projectId, release, opts.limit).map((i) => view(i, [])),
+        regressions,
+      };
     },
 
     getEvent(projectId: number, eventId: string) {

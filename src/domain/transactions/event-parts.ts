@@ -30,9 +30,9 @@ export function scrubParts(parts: EventParts, options: ScrubOptions): EventParts
   const event = {
     exception: { values: [] },
     tags: Object.entries(parts.tags),
-    contexts: structuredClone(parts.contexts),
+    contexts: copyJson(parts.contexts),
     user: { ...parts.user },
-    ...(parts.request ? { request: structuredClone(parts.request) } : {}),
+    ...(parts.request ? { request: copyJson(parts.request) } : {}),
   } as unknown as NormalizedEvent;
   scrubEvent(event, options);
   const user = event.user as Json;
@@ -47,6 +47,24 @@ export function scrubParts(parts: EventParts, options: ScrubOptions): EventParts
     request: (event.request as Json | undefined) ?? null,
     contexts: event.contexts,
   };
+}
+
+/**
+ * A deep copy of parsed JSON (plain objects, arrays, scalars): what structuredClone gives for such
+ * data, at a third of its cost (~15 → 5 µs for the bench's contexts and request). A `__proto__`
+ * key stays an own property, as JSON.parse made it.
+ */
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const key of Object.keys(value)) {
+    const copy = copyJson((value as Json)[key]);
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    } else out[key] = copy;
+  }
+  return out;
 }
 
 export function readUser(value: unknown): TransactionUser {
@@ -96,6 +114,8 @@ export function isObject(value: unknown): value is Json {
 /** A hex id (trace 32, span 16 characters), lowercased, UUID dashes removed. */
 export function readId(value: unknown, pattern: RegExp): string | undefined {
   if (typeof value !== 'string') return undefined;
+  // What SDKs send: already the canonical form, so trimming, dashes and case change nothing.
+  if (pattern.test(value)) return value;
   const id = value.trim().replaceAll('-', '').toLowerCase();
   return pattern.test(id) ? id : undefined;
 }

@@ -7,7 +7,7 @@
  * sqlcommenter's `traceparent` differs for every query and would make each one distinct. Plumbing stays in the patterns and in the query count,
  * since the database did run it, but is never flagged: an app cannot eager-load its job queue.
  */
-import { normalizeSql, type NormalizeSqlOptions } from './sql-normalize.js';
+import { normalizeSql, type NormalizeSqlOptions, type SqlNormalizer } from './sql-normalize.js';
 import type { QueryPattern } from './types.js';
 
 export interface QueryInput {
@@ -58,14 +58,18 @@ export const DEFAULT_N_PLUS_ONE_DENYLIST_SOURCE = [
 
 export const DEFAULT_N_PLUS_ONE_DENYLIST = new RegExp(DEFAULT_N_PLUS_ONE_DENYLIST_SOURCE, 'i');
 
-export function analyzeQueries(queries: QueryInput[], options: N1Options): QueryAnalysis {
+export function analyzeQueries(
+  queries: QueryInput[],
+  options: N1Options,
+  normalize: SqlNormalizer = normalizeSql,
+): QueryAnalysis {
   interface Group {
     pattern: QueryPattern;
     raws: Set<string>;
   }
   const groups = new Map<string, Group>();
   for (const query of queries) {
-    const { sql, callSite } = normalizeSql(query.raw, { dialect: query.dialect });
+    const { sql, callSite } = normalize(query.raw, { dialect: query.dialect });
     if (sql === '') continue;
     let group = groups.get(sql);
     if (!group) {
@@ -84,7 +88,7 @@ export function analyzeQueries(queries: QueryInput[], options: N1Options): Query
     pattern.count++;
     pattern.total_ms += Math.max(0, query.durationMs);
     if (callSite !== undefined) pattern.call_site ??= callSite;
-    group.raws.add(query.raw.replace(BLOCK_COMMENT, '').trim());
+    group.raws.add((query.raw.includes('/*') ? query.raw.replace(BLOCK_COMMENT, '') : query.raw).trim());
   }
   const patterns = [...groups.values()].map(({ pattern, raws }) => ({
     ...pattern,

@@ -3,8 +3,9 @@
  * rollups, every percentile from their DDSketches merged here; raw transactions serve only
  * samples, search and the detail page.
  *
- * Time ranges are aligned to rollup buckets: 1 h and 6 h read the 5-minute rollups, longer ranges
- * the hourly ones, so a range covers the current (partial) bucket and whole buckets before it.
+ * Time ranges are aligned to chart buckets: 1 h and 6 h read the 5-minute rollups, longer ranges
+ * the coarsest rollups that fit (rollup-reads.ts: daily rows for 30 days, 6-hourly for 7), so a
+ * range covers the current (partial) bucket and whole buckets before it.
  */
 import { badRequest, notFound } from '../../errors.js';
 import type {
@@ -21,6 +22,7 @@ import type {
 } from './views.js';
 import type {
   AppStore,
+  LogsStore,
   IssuesStore,
   RollupRow,
   TransactionFilter,
@@ -29,8 +31,10 @@ import type {
 } from '../../storage/index.js';
 import { decodePayload } from '../../storage/payload-codec.js';
 import { LatencySketch } from './latency-sketch.js';
-import { bucketOf, emptyBreakdown } from './rollup.js';
-import type { Breakdown, SpanRecord, TransactionRecord } from './types.js';
+import { bucketOf } from './rollup.js';
+import { createRollupReader } from './rollup-reads.js';
+import { round, RollupTotals as Totals } from './rollup-totals.js';
+import type { SpanRecord, TransactionRecord } from './types.js';
 
 export const PERFORMANCE_RANGES = ['1h', '6h', '24h', '7d', '30d'] as const;
 const MINUTE_MS = 60_000;
@@ -57,9 +61,11 @@ const MIN_COMPARISON_SAMPLES = 20;
 const VERDICT_THRESHOLD = 0.1;
 /** How far back a release arm reads when comparing releases. */
 const RELEASE_ARM_MS = 30 * DAY_MS;
+/** The digest prunes 5-minute rollups older than this (with a bucket of slack). */
+const FIVE_MINUTE_RETENTION_MS = 2 * DAY_MS - 5 * MINUTE_MS;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+const hourFloor = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 
 interface Window {
   from: number;
@@ -70,80 +76,39 @@ interface Window {
 
 export interface PerformanceFilter {
   range?: PerformanceRange;
+  /**
+   * Any window (epoch ms) instead of a range, for callers such as MCP tools that take start and end
+   * times; `buckets` is about how many chart points to return (default 24).
+   */
+  window?: { from: number; to: number; buckets?: number };
   environment?: string;
   release?: string;
 }
 
 type ProjectReader = (slug: string) => { id: number; slug: string; name: string };
 
-/** Running totals of rollup rows, with their sketches merged. */
-class Totals {
-  count = 0;
-  errors = 0;
-  sumMs = 0;
-  minMs = Infinity;
-  maxMs = -Infinity;
-  queries = 0;
-  maxQueries = 0;
-  nPlusOneCount = 0;
-  nPlusOneMs = 0;
-  breakdown: Breakdown = emptyBreakdown();
-  sketch = new LatencySketch();
-  op = '';
-
-  add(r: RollupRow): void {
-    this.count += r.count;
-    this.errors += r.errors;
-    this.sumMs += r.sum_ms;
-    if (r.count > 0) {
-      this.minMs = Math.min(this.minMs, r.min_ms);
-      this.maxMs = Math.max(this.maxMs, r.max_ms);
-    }
-    this.queries += r.queries;
-    this.maxQueries = Math.max(this.maxQueries, r.max_queries);
-    this.nPlusOneCount += r.n_plus_one_count;
-    this.nPlusOneMs += r.n_plus_one_ms;
-    this.breakdown.db += r.db_ms;
-    this.breakdown.view += r.view_ms;
-    this.breakdown.http += r.http_ms;
-    this.breakdown.cache += r.cache_ms;
-    this.breakdown.queue += r.queue_ms;
-    this.breakdown.other += r.other_ms;
-    this.sketch.mergeEncoded(r.sketch);
-    this.op = r.op;
-  }
-
-  stats(minutes: number): LatencyStats {
-    const q = (p: number) => (this.count > 0 ? round(this.sketch.quantile(p) ?? 0) : null);
-    return {
-      count: this.count,
-      throughput_per_minute: round(this.count / Math.max(minutes, 1)),
-      p50: q(0.5),
-      p95: q(0.95),
-      p99: q(0.99),
-      avg: this.count > 0 ? round(this.sumMs / this.count) : null,
-      min: this.count > 0 ? round(this.minMs) : null,
-      max: this.count > 0 ? round(this.maxMs) : null,
-      error_rate: this.count > 0 ? round(this.errors / this.count, 4) : 0,
-    };
-  }
-
-  averageBreakdown(): Breakdown {
-    const b = emptyBreakdown();
-    if (this.count === 0) return b;
-    for (const k of Object.keys(b) as (keyof Breakdown)[]) b[k] = round(this.breakdown[k] / this.count);
-    return b;
-  }
+/** The trace's logs as the transaction page links them; null when it has none. */
+function traceLogsCount(
+  logs: Pick<LogsStore, 'countOfTrace'>,
+  project: { id: number; slug: string },
+  traceId: string,
+): { count: number; url: string } | null {
+  const count = logs.countOfTrace(project.id, traceId);
+  if (count === 0) return null;
+  return { count, url: `/projects/${project.slug}/logs?q=${encodeURIComponent(`trace:${traceId}`)}` };
 }
 
 export function createPerformanceService(deps: {
   transactions: TransactionsStore;
   issues: Pick<IssuesStore, 'listTraceEvents'>;
   releases: Pick<AppStore, 'listReleasesStartedSince'>;
+  /** Logs of a trace, for the transaction page's "N logs for this trace". */
+  logs: Pick<LogsStore, 'countOfTrace'>;
   getProject: ProjectReader;
   now?: () => number;
 }) {
   const store = deps.transactions;
+  const rollups = createRollupReader(store);
   const now = () => deps.now?.() ?? Date.now();
 
   function windowOf(range: PerformanceRange = '24h'): Window {
@@ -155,19 +120,47 @@ export function createPerformanceService(deps: {
     return { from: to - plan.ms, to, rollupMinutes: plan.rollupMinutes, chartMinutes: plan.chartMinutes };
   }
 
+  /**
+   * An explicit window, aligned outward to rollup buckets. 5-minute rollups serve windows of up to
+   * 6 h that lie within their two days of retention; everything else reads the hourly ones.
+   */
+  function windowFor(f: PerformanceFilter): Window {
+    if (!f.window) return windowOf(f.range);
+    const { from, to } = f.window;
+    if (!(to > from)) throw badRequest('The time window must end after it starts.');
+    const fine = to - from <= 6 * HOUR_MS && from >= now() - FIVE_MINUTE_RETENTION_MS;
+    const rollupMinutes = fine ? 5 : 60;
+    const buckets = Math.max(1, f.window.buckets ?? 24);
+    const chartMinutes = Math.max(
+      rollupMinutes,
+      Math.ceil((to - from) / MINUTE_MS / buckets / rollupMinutes) * rollupMinutes,
+    );
+    const step = chartMinutes * MINUTE_MS;
+    const alignedTo = Math.ceil(to / step) * step;
+    return {
+      from: alignedTo - Math.ceil((alignedTo - from) / step) * step,
+      to: alignedTo,
+      rollupMinutes,
+      chartMinutes,
+    };
+  }
+
+  /** The rows of a window; for a chart (`chart`), only resolutions that fit its buckets. */
   function rollupsIn(
     projectId: number,
     w: Window,
     f: { name?: string; environment?: string; release?: string },
+    chart = true,
   ) {
-    return store.rollups({
-      projectId,
-      minutes: w.rollupMinutes,
-      fromBucket: bucketOf(w.from, w.rollupMinutes),
-      toBucket: bucketOf(w.to - 1, w.rollupMinutes) + 1,
-      ...f,
-    });
+    return rollups.read(projectId, rangeOf(w, chart), f);
   }
+
+  const rangeOf = (w: Window, chart: boolean) => ({
+    from: w.from,
+    to: w.to,
+    finest: w.rollupMinutes,
+    chartMinutes: chart ? w.chartMinutes : undefined,
+  });
 
   function chartBuckets(w: Window): number[] {
     const step = w.chartMinutes * MINUTE_MS;
@@ -224,24 +217,17 @@ export function createPerformanceService(deps: {
    * in: per minute over 30 days would say 0 for any release younger than a week.
    */
   function armStats(
-    rows: RollupRow[],
+    t: Totals,
     label: string,
     from: number,
     to: number,
-    clip: boolean,
+    /** The hours the rows have data in, for a release arm. */
+    clip?: () => { from: number; to: number } | null,
   ): ComparisonArm {
-    const t = new Totals();
-    for (const r of rows) t.add(r);
-    if (clip && rows.length > 0) {
-      // A loop, not Math.min(...rows): a 30-day release arm can hold ~100k rows, past V8's argument limit.
-      let first = Infinity;
-      let last = -Infinity;
-      for (const r of rows) {
-        first = Math.min(first, r.bucket);
-        last = Math.max(last, r.bucket);
-      }
-      from = Math.max(from, first * HOUR_MS);
-      to = Math.min(to, (last + 1) * HOUR_MS, now());
+    const seen = clip ? clip() : null;
+    if (seen) {
+      from = Math.max(from, seen.from);
+      to = Math.min(to, seen.to, now());
     }
     return { ...t.stats((to - from) / MINUTE_MS), label, from: iso(from), to: iso(to) };
   }
@@ -250,17 +236,23 @@ export function createPerformanceService(deps: {
     overview(slug: string, f: PerformanceFilter) {
       const project = deps.getProject(slug);
       const range = f.range ?? '24h';
-      const w = windowOf(range);
+      const w = windowFor(f);
       const buckets = chartBuckets(w);
       const headline = new Totals();
       const byName = new Map<string, { totals: Totals; perBucket: LatencySketch[] }>();
       for (const row of rollupsIn(project.id, w, { environment: f.environment, release: f.release })) {
-        headline.add(row);
+        headline.addCounts(row);
         let e = byName.get(row.name);
         if (!e) byName.set(row.name, (e = { totals: new Totals(), perBucket: [] }));
-        e.totals.add(row);
+        e.totals.addCounts(row);
         const i = chartIndex(w, row);
         if (i >= 0 && i < buckets.length) (e.perBucket[i] ??= new LatencySketch()).mergeEncoded(row.sketch);
+        else e.totals.sketch.mergeEncoded(row.sketch);
+      }
+      // Each row's sketch is decoded once, into its chart point; points make the endpoint, endpoints the headline.
+      for (const { totals, perBucket } of byName.values()) {
+        for (const point of perBucket) if (point) totals.sketch.merge(point);
+        headline.sketch.merge(totals.sketch);
       }
       const minutes = rangeMinutes(w);
       const endpoints: EndpointRow[] = [...byName.entries()]
@@ -292,15 +284,17 @@ export function createPerformanceService(deps: {
     endpoint(slug: string, name: string, f: PerformanceFilter) {
       const project = deps.getProject(slug);
       const range = f.range ?? '24h';
-      const w = windowOf(range);
+      const w = windowFor(f);
       const buckets = chartBuckets(w);
       const totals = new Totals();
       const perBucket = buckets.map(() => new Totals());
       for (const row of rollupsIn(project.id, w, { name, environment: f.environment, release: f.release })) {
-        totals.add(row);
+        totals.addCounts(row);
         const i = chartIndex(w, row);
         if (i >= 0 && i < buckets.length) perBucket[i]!.add(row);
+        else totals.sketch.mergeEncoded(row.sketch);
       }
+      for (const point of perBucket) totals.sketch.merge(point.sketch);
       const series: SeriesPoint[] = buckets.map((t, i) => {
         const s = perBucket[i]!.stats(w.chartMinutes);
         return { t: iso(t), count: s.count, p50: s.p50, p95: s.p95, p99: s.p99, error_rate: s.error_rate };
@@ -342,30 +336,37 @@ export function createPerformanceService(deps: {
 
     compare(
       slug: string,
-      q: { name?: string; a?: string; b?: string; at?: number; windowRange?: PerformanceRange },
+      q: {
+        name?: string;
+        a?: string;
+        b?: string;
+        at?: number;
+        windowRange?: PerformanceRange;
+        /** Widths of the before / after arms around `at`, instead of `windowRange` on both sides. */
+        windowMs?: { before: number; after: number };
+        environment?: string;
+      },
     ): ReleaseComparison {
       const project = deps.getProject(slug);
       const menus = filterMenus(project.id);
-      let armA: { rows: RollupRow[]; label: string; from: number; to: number };
+      let armA: {
+        rows: RollupRow[];
+        label: string;
+        from: number;
+        to: number;
+        seen: (() => { from: number; to: number } | null) | undefined;
+      };
       let armB: typeof armA;
       let mode: ReleaseComparison['mode'];
       if (q.a !== undefined && q.b !== undefined) {
         mode = 'releases';
         const to = (Math.floor(now() / HOUR_MS) + 1) * HOUR_MS;
         const from = to - RELEASE_ARM_MS;
-        const arm = (release: string) => ({
-          rows: store.rollups({
-            projectId: project.id,
-            minutes: 60,
-            fromBucket: bucketOf(from, 60),
-            toBucket: bucketOf(to, 60),
-            name: q.name,
-            release,
-          }),
-          label: release,
-          from,
-          to,
-        });
+        const arm = (release: string) => {
+          const filter = { name: q.name, environment: q.environment, release };
+          const rows = rollups.read(project.id, { from, to, finest: 60 }, filter);
+          return { rows, label: release, from, to, seen: () => rollups.hourExtent(project.id, rows, filter) };
+        };
         armA = arm(q.a);
         armB = arm(q.b);
       } else if (q.at !== undefined) {
@@ -374,26 +375,28 @@ export function createPerformanceService(deps: {
         // Hourly rollups: the moment is rounded down to its hour.
         const at = Math.floor(q.at / HOUR_MS) * HOUR_MS;
         const arm = (from: number, to: number, label: string) => ({
-          rows: store.rollups({
-            projectId: project.id,
-            minutes: 60,
-            fromBucket: bucketOf(from, 60),
-            toBucket: bucketOf(to, 60),
-            name: q.name,
-          }),
+          // Whole hours from the one holding `from` to the one before `to`'s.
+          rows: rollups.read(
+            project.id,
+            { from: hourFloor(from), to: hourFloor(to), finest: 60 },
+            { name: q.name, environment: q.environment },
+          ),
           label,
           from,
           to,
+          seen: undefined,
         });
-        armA = arm(at - width, at, `before ${iso(at)}`);
-        armB = arm(at, at + width, `after ${iso(at)}`);
+        armA = arm(at - (q.windowMs?.before ?? width), at, `before ${iso(at)}`);
+        armB = arm(at, at + (q.windowMs?.after ?? width), `after ${iso(at)}`);
       } else {
         throw badRequest(
           'Compare two releases (?a=<release>&b=<release>) or before/after a moment (?at=<ISO time>).',
         );
       }
-      const a = armStats(armA.rows, armA.label, armA.from, armA.to, mode === 'releases');
-      const b = armStats(armB.rows, armB.label, armB.from, armB.to, mode === 'releases');
+      const totalsA = totalsOf(armA.rows);
+      const totalsB = totalsOf(armB.rows);
+      const a = armStats(totalsA.total, armA.label, armA.from, armA.to, armA.seen);
+      const b = armStats(totalsB.total, armB.label, armB.from, armB.to, armB.seen);
       const change = {
         p50: percentChange(a.p50, b.p50),
         p95: percentChange(a.p95, b.p95),
@@ -410,7 +413,7 @@ export function createPerformanceService(deps: {
         change,
         verdict,
         verdict_reason: reason,
-        endpoints: q.name === undefined ? movers(armA, armB) : [],
+        endpoints: q.name === undefined ? movers(totalsA.byName, totalsB.byName) : [],
         releases: menus.releases,
       };
     },
@@ -418,12 +421,13 @@ export function createPerformanceService(deps: {
     nPlusOne(slug: string, f: PerformanceFilter) {
       const project = deps.getProject(slug);
       const range = f.range ?? '24h';
-      const w = windowOf(range);
+      const w = windowFor(f);
       const byName = new Map<string, Totals>();
-      for (const row of rollupsIn(project.id, w, { environment: f.environment, release: f.release })) {
+      // No percentiles here: sums only, so no sketch is decoded and no chart constrains the rows.
+      for (const row of rollupsIn(project.id, w, { environment: f.environment, release: f.release }, false)) {
         let t = byName.get(row.name);
         if (!t) byName.set(row.name, (t = new Totals()));
-        t.add(row);
+        t.addCounts(row);
       }
       const endpoints: NPlusOneRow[] = [...byName.entries()]
         .filter(([, t]) => t.nPlusOneCount > 0)
@@ -459,14 +463,15 @@ export function createPerformanceService(deps: {
       slug: string,
       f: Omit<TransactionFilter, 'projectId' | 'from' | 'to' | 'limit' | 'before'> & {
         range?: PerformanceRange;
+        window?: PerformanceFilter['window'];
         limit?: number;
         cursor?: string;
       },
     ) {
       const project = deps.getProject(slug);
-      const w = windowOf(f.range ?? '24h');
+      const w = windowFor(f);
       const limit = Math.min(Math.max(f.limit ?? 50, 1), MAX_SEARCH_PAGE);
-      const { range: _range, cursor, ...filters } = f;
+      const { range: _range, window: _window, cursor, ...filters } = f;
       const rows = store.search({
         ...filters,
         projectId: project.id,
@@ -482,6 +487,58 @@ export function createPerformanceService(deps: {
         next_cursor: rows.length > limit && last ? `${last.timestamp}.${last.id}` : null,
         ...filterMenus(project.id),
       };
+    },
+
+    /**
+     * Slowest first among the newest `scanCap` matches; `complete` is false when the cap was
+     * reached, so a caller can say the answer covers only the most recent part of the window.
+     */
+    slowest(
+      slug: string,
+      f: Omit<TransactionFilter, 'projectId' | 'from' | 'to' | 'limit' | 'before'> & {
+        window?: PerformanceFilter['window'];
+        range?: PerformanceRange;
+        limit: number;
+        scanCap: number;
+      },
+    ) {
+      const project = deps.getProject(slug);
+      const w = windowFor(f);
+      const { range: _range, window: _window, scanCap, limit, ...filters } = f;
+      const { rows, scanned } = store.slowest(
+        {
+          ...filters,
+          projectId: project.id,
+          from: w.from,
+          to: w.to,
+          limit: Math.min(limit, MAX_SEARCH_PAGE),
+        },
+        scanCap,
+      );
+      return {
+        from: iso(w.from),
+        to: iso(w.to),
+        transactions: rows.map(summary),
+        scanned,
+        complete: scanned < scanCap,
+      };
+    },
+
+    /** How many rollup rows a statistic over `f` would read (callers with a time budget ask first). */
+    rollupRowCount(slug: string, f: PerformanceFilter & { name?: string }): number {
+      const project = deps.getProject(slug);
+      const w = windowFor(f);
+      return rollups.count(project.id, rangeOf(w, true), {
+        name: f.name,
+        environment: f.environment,
+        release: f.release,
+      });
+    },
+
+    /** The transactions (segments) of one trace, by start. */
+    traceTransactions(slug: string, traceId: string): TransactionSummary[] {
+      const project = deps.getProject(slug);
+      return store.ofTrace(project.id, traceId).map(summary);
     },
 
     detail(slug: string, spanId: string): TransactionDetail {
@@ -521,7 +578,7 @@ export function createPerformanceService(deps: {
           level: e.level,
           timestamp: iso(e.timestamp),
         })),
-        trace_logs: null,
+        trace_logs: traceLogsCount(deps.logs, project, t.traceId),
         trace_transactions: store
           .ofTrace(project.id, t.traceId)
           .filter((r) => r.span_id !== t.spanId)
@@ -533,7 +590,11 @@ export function createPerformanceService(deps: {
     projectsLast24h(): Map<number, ProjectPerformance> {
       const toHour = bucketOf(now(), 60) + 1;
       const byProject = new Map<number, Totals>();
-      for (const row of store.hourlyRollupsOfAllProjects(toHour - 24, toHour)) {
+      for (const row of rollups.readAllProjects({
+        from: (toHour - 24) * HOUR_MS,
+        to: toHour * HOUR_MS,
+        finest: 60,
+      })) {
         let t = byProject.get(row.project_id);
         if (!t) byProject.set(row.project_id, (t = new Totals()));
         t.add(row);
@@ -553,18 +614,21 @@ export function createPerformanceService(deps: {
     },
   };
 
-  function movers(a: { rows: RollupRow[] }, b: { rows: RollupRow[] }): ReleaseComparison['endpoints'] {
-    const group = (rows: RollupRow[]) => {
-      const m = new Map<string, Totals>();
-      for (const r of rows) {
-        let t = m.get(r.name);
-        if (!t) m.set(r.name, (t = new Totals()));
-        t.add(r);
-      }
-      return m;
-    };
-    const ga = group(a.rows);
-    const gb = group(b.rows);
+  /** An arm's totals and its endpoints', each row's sketch decoded once (into its endpoint's). */
+  function totalsOf(rows: RollupRow[]): { total: Totals; byName: Map<string, Totals> } {
+    const total = new Totals();
+    const byName = new Map<string, Totals>();
+    for (const r of rows) {
+      total.addCounts(r);
+      let t = byName.get(r.name);
+      if (!t) byName.set(r.name, (t = new Totals()));
+      t.add(r);
+    }
+    for (const t of byName.values()) total.sketch.merge(t.sketch);
+    return { total, byName };
+  }
+
+  function movers(ga: Map<string, Totals>, gb: Map<string, Totals>): ReleaseComparison['endpoints'] {
     const out: ReleaseComparison['endpoints'] = [];
     for (const [name, ta] of ga) {
       const tb = gb.get(name);

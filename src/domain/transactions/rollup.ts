@@ -1,14 +1,22 @@
 /**
  * Folding transactions into endpoint rollups: one delta per (project, resolution, bucket,
  * endpoint, environment, release) per batch, with a sketch of the batch's durations, so the
- * database sees one upsert per key instead of one per transaction. Two resolutions: hourly (the
- * long-lived rollup) and 5-minute (the 1 h and 6 h views, kept two days).
+ * database sees one upsert per key instead of one per transaction. Each transaction also goes
+ * into its endpoint's total over all environments and releases (environment and release ''), which
+ * the views without those filters read: a sixth of the rows on the bench's 2 × 3 keys.
+ *
+ * Four resolutions, each the chart bucket of some view so a range reads whole rows of it
+ * (rollup-reads.ts): 5 minutes (the 1 h and 6 h views, kept two days), hourly (24 h), 6-hourly (7 d)
+ * and daily (30 d), the last three kept as long as rollups are. The 30-day overview read ~211,000
+ * hourly rows on the bench; its daily totals are 1,500 (docs/benchmarks.md, APM).
  */
 import type { RollupDelta } from '../../storage/index.js';
 import { LatencySketch } from './latency-sketch.js';
 import type { Breakdown, TransactionRecord } from './types.js';
 
-export const ROLLUP_RESOLUTIONS_MINUTES = [60, 5] as const;
+export const ROLLUP_RESOLUTIONS_MINUTES = [5, 60, 360, 1440] as const;
+/** The environment (and release) of an endpoint-total row; a transaction's is never empty. */
+export const TOTAL_KEY = '';
 /** How long 5-minute rollups are kept: the 6 h view plus a day of margin. */
 export const FINE_ROLLUP_RETENTION_MS = 2 * 24 * 3_600_000;
 
@@ -25,13 +33,17 @@ export class RollupAccumulator {
   private readonly byKey = new Map<string, RollupFold>();
 
   private foldsFor(t: TransactionRecord): RollupFold[] {
-    return ROLLUP_RESOLUTIONS_MINUTES.map((minutes) => this.foldFor(t, minutes));
+    const folds: RollupFold[] = [];
+    for (const minutes of ROLLUP_RESOLUTIONS_MINUTES) {
+      folds.push(this.foldFor(t, minutes, t.environment, t.release ?? ''));
+      folds.push(this.foldFor(t, minutes, TOTAL_KEY, TOTAL_KEY));
+    }
+    return folds;
   }
 
-  private foldFor(t: TransactionRecord, minutes: number): RollupFold {
+  private foldFor(t: TransactionRecord, minutes: number, environment: string, release: string): RollupFold {
     const bucket = bucketOf(t.end, minutes);
-    const release = t.release ?? '';
-    const key = `${t.projectId}\u0000${minutes}\u0000${bucket}\u0000${t.name}\u0000${t.environment}\u0000${release}`;
+    const key = `${t.projectId}\u0000${minutes}\u0000${bucket}\u0000${t.name}\u0000${environment}\u0000${release}`;
     let f = this.byKey.get(key);
     if (!f) {
       f = {
@@ -39,7 +51,7 @@ export class RollupAccumulator {
         minutes,
         bucket,
         name: t.name,
-        environment: t.environment,
+        environment,
         release,
         op: t.op,
         count: 0,

@@ -7,6 +7,7 @@ import { computeBreakdown } from './breakdown.js';
 import { analyzeQueries, summarize, type QueryInput } from './n-plus-one.js';
 import { isQuerySpan, queryText, sqlDialectOf } from './span-ops.js';
 import { assembleSpanTree, buildSpanTree, describeRawSpan, type RawSpan } from './span-tree.js';
+import { createSqlNormalizer } from './sql-normalize.js';
 import type { TransactionOptions } from './transaction-options.js';
 import type { QueryPattern, TransactionRecord } from './types.js';
 
@@ -26,14 +27,17 @@ export function analyzeSpans(
   fallbackQueries: QueryInput[] = [],
 ): SpanAnalysis {
   const spans = uniqueSpans(children, new Set([root.span_id]));
-  const tree = buildSpanTree(root, spans, options.maxSpans);
+  // The tree and the N+1 analysis normalize the same statements: once each.
+  const normalize = createSqlNormalizer();
+  const tree = buildSpanTree(root, spans, options.maxSpans, normalize);
   // Queries come from every child, not only those under the cap: a loop of 5,000 queries is the
   // very N+1 that overflows the cap, and counting 1,000 of them would understate it.
   const fromSpans = queriesFromSpans(spans);
-  const queries = analyzeQueries(fromSpans.length > 0 ? fromSpans : fallbackQueries, {
-    threshold: options.nPlusOneThreshold,
-    denylist: options.nPlusOneDenylist,
-  });
+  const queries = analyzeQueries(
+    fromSpans.length > 0 ? fromSpans : fallbackQueries,
+    { threshold: options.nPlusOneThreshold, denylist: options.nPlusOneDenylist },
+    normalize,
+  );
   const end = root.end ?? root.start;
   return {
     spans: tree.spans,
@@ -60,11 +64,17 @@ export function mergeSpans(
   const [root, ...stored] = record.spans;
   if (!root) throw new Error('a stored transaction always has its root span');
   const fresh = uniqueSpans(late, new Set(record.spans.map((span) => span.span_id)));
-  const tree = assembleSpanTree(root, [...stored, ...fresh.map(describeRawSpan)], options.maxSpans);
-  const lateQueries = analyzeQueries(queriesFromSpans(fresh), {
-    threshold: options.nPlusOneThreshold,
-    denylist: options.nPlusOneDenylist,
-  });
+  const normalize = createSqlNormalizer();
+  const tree = assembleSpanTree(
+    root,
+    [...stored, ...fresh.map((span) => describeRawSpan(span, normalize))],
+    options.maxSpans,
+  );
+  const lateQueries = analyzeQueries(
+    queriesFromSpans(fresh),
+    { threshold: options.nPlusOneThreshold, denylist: options.nPlusOneDenylist },
+    normalize,
+  );
   const merged = new Map<string, QueryPattern>(record.queryPatterns.map((p) => [p.pattern, { ...p }]));
   for (const pattern of lateQueries.patterns) {
     const before = merged.get(pattern.pattern);

@@ -16,7 +16,7 @@
  *   are outbound calls; `http.server` is the transaction itself, so it is `other`.
  */
 import { scrubString } from '../events/scrub.js';
-import { normalizeSql, type NormalizeSqlOptions } from './sql-normalize.js';
+import { normalizeSql, type NormalizeSqlOptions, type SqlNormalizer } from './sql-normalize.js';
 import type { SpanCategory } from './types.js';
 
 type Data = Record<string, unknown> | undefined;
@@ -77,12 +77,17 @@ export interface SpanDescription {
 }
 
 /** The description as stored: SQL without literals, URLs without query values or userinfo. */
-export function describeSpan(op: string, description: string, data?: Data): SpanDescription {
+export function describeSpan(
+  op: string,
+  description: string,
+  data?: Data,
+  normalize: SqlNormalizer = normalizeSql,
+): SpanDescription {
   const category = categorizeSpan(op, data);
   if (category === 'db') {
     const system = dbSystem(data);
     if (DOCUMENT_SYSTEMS.has(system)) return { description: redactDocument(description) };
-    const { sql, callSite } = normalizeSql(queryText(data) || description, { dialect: sqlDialectOf(data) });
+    const { sql, callSite } = normalize(queryText(data) || description, { dialect: sqlDialectOf(data) });
     return callSite === undefined ? { description: sql } : { description: sql, callSite };
   }
   if (category === 'http') {
@@ -108,9 +113,10 @@ export function queryText(data: Data): string {
 export function pickSpanData(data: Data): Record<string, string> | undefined {
   if (!data) return undefined;
   let kept: Record<string, string> | undefined;
-  for (const [key, value] of Object.entries(data)) {
+  // for…in over parsed JSON (own keys only, in Object.entries' order) without the pairs array.
+  for (const key in data) {
     if (!KEPT_DATA_KEYS.has(key) && !key.startsWith('messaging.')) continue;
-    const text = stringify(value);
+    const text = stringify(data[key]);
     if (text === undefined) continue;
     kept ??= {};
     kept[key] = key === 'url.full' ? scrubUrl(text) : scrubString(text).slice(0, MAX_DATA_VALUE_CHARS);

@@ -9,6 +9,7 @@
  * come from SDKs, so self-parents and cycles are cut where they close, under the root.
  */
 import { categorizeSpan, describeSpan, pickSpanData } from './span-ops.js';
+import type { SqlNormalizer } from './sql-normalize.js';
 import type { SpanRecord } from './types.js';
 
 /** A span as an SDK described it, times in epoch milliseconds, before anything is scrubbed. */
@@ -31,10 +32,19 @@ export interface SpanTree {
 
 export const SPAN_CAP = 1_000;
 
-export function buildSpanTree(root: RawSpan, children: RawSpan[], cap = SPAN_CAP): SpanTree {
+export function buildSpanTree(
+  root: RawSpan,
+  children: RawSpan[],
+  cap = SPAN_CAP,
+  normalize?: SqlNormalizer,
+): SpanTree {
   // Cap before describing: normalizing SQL of spans that are dropped anyway is wasted work.
   const { kept, truncated } = orderAndCap(root.span_id, children, cap);
-  const tree = assembleSpanTree(describeRawSpan(root), kept.map(describeRawSpan), cap);
+  const tree = assembleSpanTree(
+    describeRawSpan(root, normalize),
+    kept.map((span) => describeRawSpan(span, normalize)),
+    cap,
+  );
   return { spans: tree.spans, truncated: truncated || tree.truncated };
 }
 
@@ -50,10 +60,10 @@ export function assembleSpanTree(root: SpanRecord, children: SpanRecord[], cap =
 }
 
 /** The description, category and data that may be stored, and an end that is not before the start. */
-export function describeRawSpan(span: RawSpan): SpanRecord {
+export function describeRawSpan(span: RawSpan, normalize?: SqlNormalizer): SpanRecord {
   const end =
     span.end !== null && Number.isFinite(span.end) && span.end >= span.start ? span.end : span.start;
-  const { description, callSite } = describeSpan(span.op, span.description, span.data);
+  const { description, callSite } = describeSpan(span.op, span.description, span.data, normalize);
   const record: SpanRecord = {
     span_id: span.span_id,
     parent_span_id: span.parent_span_id,

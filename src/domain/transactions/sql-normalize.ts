@@ -41,6 +41,25 @@ const MAX_TAG_COMMENT_CHARS = 2_000;
 // sqlcommenter adds the W3C trace context: it changes per request and locates nothing.
 const VOLATILE_TAG = /^\s*(?:traceparent|tracestate)\s*[:=]/i;
 
+export type SqlNormalizer = (raw: string, options?: NormalizeSqlOptions) => NormalizedSql;
+
+/**
+ * `normalizeSql` remembering its answers, for one transaction: its tree and its N+1 analysis both
+ * need every db span's pattern, and normalizing was a quarter of the digest worker's time
+ * (docs/benchmarks.md, APM). Not shared across transactions: the raw statements hold literals.
+ */
+export function createSqlNormalizer(): SqlNormalizer {
+  // Keyed by the statement itself (one map per dialect): both callers pass the same string object,
+  // whose hash V8 keeps, where a composite key would be built and hashed on every call.
+  const seen = { mysql: new Map<string, NormalizedSql>(), standard: new Map(), unknown: new Map() };
+  return (raw, options = {}) => {
+    const map = seen[options.dialect ?? 'unknown'];
+    let result = map.get(raw);
+    if (!result) map.set(raw, (result = normalizeSql(raw, options)));
+    return result;
+  };
+}
+
 export function normalizeSql(raw: string, options: NormalizeSqlOptions = {}): NormalizedSql {
   const { tokens, comments } = scan(raw, options.dialect);
   const sql = render(tokens).slice(0, MAX_NORMALIZED_SQL_CHARS).trimEnd();
@@ -66,17 +85,22 @@ function scan(raw: string, dialect: NormalizeSqlOptions['dialect']): Scan {
 
 function render(tokens: Token[]): string {
   let out = '';
+  // Whether `out` ends with a space, kept rather than asked of the growing string each time.
+  let spaced = false;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
     if (token.kind === 'space') {
-      if (out !== '' && !out.endsWith(' ')) out += ' ';
+      if (out !== '' && !spaced) {
+        out += ' ';
+        spaced = true;
+      }
       continue;
     }
     const collapsed = token.kind === 'word' ? collapseList(tokens, i) : undefined;
-    if (collapsed) {
-      out += collapsed.text;
-      i = collapsed.last;
-    } else out += token.text;
+    const text = collapsed ? collapsed.text : token.text;
+    if (collapsed) i = collapsed.last;
+    out += text;
+    spaced = text.endsWith(' ');
     if (out.length > MAX_NORMALIZED_SQL_CHARS) break;
   }
   return out.trim();
@@ -85,6 +109,8 @@ function render(tokens: Token[]): string {
 /** `IN (…)`, `VALUES (…), (…)` and `ARRAY[…]` as one placeholder, whatever they hold. */
 function collapseList(tokens: Token[], at: number): { text: string; last: number } | undefined {
   const word = (tokens[at] as Token).text;
+  // IN, ARRAY, VALUES: most words are none of these lengths and need no lowercasing.
+  if (word.length !== 2 && word.length !== 5 && word.length !== 6) return undefined;
   const keyword = word.toLowerCase();
   if (keyword !== 'in' && keyword !== 'values' && keyword !== 'array') return undefined;
   const [open, close] = keyword === 'array' ? ['[', ']'] : ['(', ')'];

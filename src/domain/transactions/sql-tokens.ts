@@ -12,7 +12,8 @@ export interface Token {
   text: string;
 }
 
-const WORD = /[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/y;
+// Words are scanned by code unit (startsWord / continuesWord below); this is their definition.
+// WORD = /[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*/
 // Digits, then anything glued to them: `1.5e-3`, `0x1F`, `1_000`, and `123abc` (over-redacted).
 const NUMBER = /(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?[\w$]*/y;
 const DOLLAR_TAG = /\$(?:[A-Za-z_]\w*)?\$/y;
@@ -44,6 +45,32 @@ export interface Scan {
   unterminated: boolean;
 }
 
+/**
+ * One object each for every space and every literal: tokens are never changed once made, and a
+ * statement is mostly these (a third of the normalizer's time went to allocating them).
+ */
+const SPACE_TOKEN: Token = Object.freeze({ kind: 'space', text: ' ' });
+const LITERAL_TOKEN: Token = Object.freeze({ kind: 'literal', text: '?' });
+
+const PUNCT_TOKENS = new Map<string, Token>();
+/** Punctuation tokens are shared per character too; any character can be one, so the cache is bounded. */
+function punctToken(c: string): Token {
+  let token = PUNCT_TOKENS.get(c);
+  if (!token) {
+    token = Object.freeze({ kind: 'punct', text: c });
+    if (PUNCT_TOKENS.size < 256) PUNCT_TOKENS.set(c, token);
+  }
+  return token;
+}
+
+/** ASCII whitespace as `\s` has it (tab, LF, VT, FF, CR, space); other code units go through SPACE. */
+const isAsciiSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
+const isDigitCode = (code: number) => code >= 48 && code <= 57;
+/** WORD's first character, and its later ones (`\w`, `$`, anything from U+0080 on). */
+const startsWord = (code: number) =>
+  (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 0x80;
+const continuesWord = (code: number) => startsWord(code) || isDigitCode(code) || code === 36;
+
 export function tokenize(sql: string, options: ScanOptions): Scan {
   const tokens: Token[] = [];
   const comments: string[] = [];
@@ -51,24 +78,26 @@ export function tokenize(sql: string, options: ScanOptions): Scan {
   let unterminated = false;
   let i = 0;
   while (i < sql.length) {
+    const code = sql.charCodeAt(i);
     const c = sql[i] ?? '';
     const next = sql[i + 1] ?? '';
     let end: number;
-    if ((end = matchAt(SPACE, sql, i)) > i) {
-      tokens.push({ kind: 'space', text: ' ' });
+    // Only whitespace starts a SPACE match: the regex runs at ASCII spaces and beyond ASCII alone.
+    if ((isAsciiSpace(code) || code >= 0x80) && (end = matchAt(SPACE, sql, i)) > i) {
+      tokens.push(SPACE_TOKEN);
     } else if (c === '-' && next === '-') {
       const newline = sql.indexOf('\n', i);
       end = newline < 0 ? sql.length : newline;
       comments.push(sql.slice(i + 2, end));
-      tokens.push({ kind: 'space', text: ' ' });
+      tokens.push(SPACE_TOKEN);
     } else if (c === '/' && next === '*') {
       end = skipBlockComment(sql, i);
       comments.push(sql.slice(i + 2, sql.endsWith('*/', end) && end - i >= 4 ? end - 2 : end));
-      tokens.push({ kind: 'space', text: ' ' });
+      tokens.push(SPACE_TOKEN);
     } else if (c === "'") {
       end = skipQuoted(sql, i, "'", backslashEscapes);
       unterminated ||= !isClosed(sql, i, end, "'");
-      tokens.push({ kind: 'literal', text: '?' });
+      tokens.push(LITERAL_TOKEN);
     } else if (c === '"' || c === '`') {
       // MySQL's double-quoted strings take backslash escapes like single-quoted ones.
       end = skipQuoted(sql, i, c, c === '"' && backslashEscapes && options.doubleQuotes !== 'identifier');
@@ -80,33 +109,38 @@ export function tokenize(sql: string, options: ScanOptions): Scan {
         (c === '"' &&
           (options.doubleQuotes === 'string' ||
             (options.doubleQuotes === 'guess' && !IDENTIFIER_LIKE.test(text))));
-      tokens.push(isString ? { kind: 'literal', text: '?' } : { kind: 'ident', text });
+      tokens.push(isString ? LITERAL_TOKEN : { kind: 'ident', text });
     } else if (c === '$' && (end = matchAt(DIGITS, sql, i + 1)) > i + 1) {
       tokens.push({ kind: 'param', text: sql.slice(i, end) });
     } else if (c === '$' && (end = matchAt(DOLLAR_TAG, sql, i)) > i) {
       const close = sql.indexOf(sql.slice(i, end), end);
       unterminated ||= close < 0;
       end = close < 0 ? sql.length : close + (end - i);
-      tokens.push({ kind: 'literal', text: '?' });
+      tokens.push(LITERAL_TOKEN);
     } else if (c === '?' || (c === ':' && isDigit(next) && sql[i - 1] !== ':')) {
       end = Math.max(i + 1, matchAt(DIGITS, sql, i + 1));
       tokens.push({ kind: 'param', text: sql.slice(i, end) });
-    } else if ((end = matchAt(NUMBER, sql, i)) > i) {
+    } else if (
+      (isDigitCode(code) || (code === 46 && isDigitCode(sql.charCodeAt(i + 1)))) &&
+      (end = matchAt(NUMBER, sql, i)) > i
+    ) {
       dropUnarySign(tokens);
-      tokens.push({ kind: 'literal', text: '?' });
-    } else if ((end = matchAt(WORD, sql, i)) > i) {
+      tokens.push(LITERAL_TOKEN);
+    } else if (startsWord(code)) {
+      end = i + 1;
+      while (end < sql.length && continuesWord(sql.charCodeAt(end))) end++;
       const word = sql.slice(i, end);
       if (sql[end] === "'" && STRING_PREFIX.test(word)) {
         const quoteAt = end;
         end = skipQuoted(sql, quoteAt, "'", backslashEscapes || word === 'E' || word === 'e');
         unterminated ||= !isClosed(sql, quoteAt, end, "'");
-        tokens.push({ kind: 'literal', text: '?' });
-      } else if (BOOLEANS.has(word.toLowerCase())) {
-        tokens.push({ kind: 'literal', text: '?' });
+        tokens.push(LITERAL_TOKEN);
+      } else if (word.length <= 5 && BOOLEANS.has(word.toLowerCase())) {
+        tokens.push(LITERAL_TOKEN);
       } else tokens.push({ kind: 'word', text: word });
     } else {
       end = i + 1;
-      tokens.push({ kind: 'punct', text: c });
+      tokens.push(punctToken(c));
     }
     i = end;
   }

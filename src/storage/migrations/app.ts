@@ -25,4 +25,18 @@ export const APP_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (project_id, version)
   ) WITHOUT ROWID;
   `,
+  // v2: bearer tokens for MCP clients. Only a SHA-256 of each token is kept: tokens are 256 random
+  // bits, so a fast hash is as good as a slow one and the check costs one indexed lookup.
+  `
+  CREATE TABLE access_tokens (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE UNIQUE INDEX access_tokens_active_name ON access_tokens (name) WHERE revoked_at IS NULL;
+  `,
 ];

@@ -121,4 +121,56 @@ export const TRANSACTIONS_MIGRATIONS: readonly Migration[] = [
     ('transactions', 0), ('invalid_transactions', 0), ('duplicate_transactions', 0),
     ('late_spans', 0), ('orphan_segments', 0);
   `,
+  // Version 2: long ranges read few rows (docs/benchmarks.md, "Transactions (APM)": the 30-day
+  // overview read 211,200 hourly rows and took seconds).
+  //
+  // - Two more rollup resolutions, 360 (6 hours: the 7-day chart) and 1440 (a day: the 30-day
+  //   chart), written by the worker with the hourly and 5-minute ones and kept as long.
+  // - One more row per (resolution, bucket, endpoint): `environment = ''` and `release = ''`, the
+  //   endpoint over all environments and releases, for the views without those filters. A
+  //   transaction's environment is never empty (from-event.ts and segment-fields.ts default it to
+  //   production), so the empty one marks this row and nothing else.
+  // - Rows that exist for data written before this version are rebuilt from finer rows by the
+  //   worker, a bounded slice at a time (`rollup_backfills`: the next and last bucket to rebuild per
+  //   resolution, in that resolution's buckets); readers skip a resolution until its row is gone.
+  // - `rollup_dimensions`: each environment and release an hourly rollup row has, per hour, so the
+  //   filter menus read a few thousand small rows instead of every hourly row of the month.
+  // - `transactions_n_plus_one`: the N+1 worklist's example per endpoint is the latest flagged
+  //   transaction; without it, the planner walked every transaction of the range per endpoint.
+  // - `transactions_by_duration` gains the timestamp, so the slowest and fastest samples of a range
+  //   are found walking the index in duration order, the time tested in the index.
+  `
+  CREATE TABLE rollup_backfills (
+    minutes INTEGER PRIMARY KEY,
+    next_bucket INTEGER NOT NULL,
+    last_bucket INTEGER NOT NULL
+  );
+  INSERT INTO rollup_backfills (minutes, next_bucket, last_bucket)
+    SELECT 1440, min(bucket) / 24, max(bucket) / 24 FROM endpoint_rollups WHERE minutes = 60 HAVING count(*) > 0;
+  INSERT INTO rollup_backfills (minutes, next_bucket, last_bucket)
+    SELECT 360, min(bucket) / 6, max(bucket) / 6 FROM endpoint_rollups WHERE minutes = 60 HAVING count(*) > 0;
+  INSERT INTO rollup_backfills (minutes, next_bucket, last_bucket)
+    SELECT 60, min(bucket), max(bucket) FROM endpoint_rollups WHERE minutes = 60 HAVING count(*) > 0;
+  INSERT INTO rollup_backfills (minutes, next_bucket, last_bucket)
+    SELECT 5, min(bucket), max(bucket) FROM endpoint_rollups WHERE minutes = 5 HAVING count(*) > 0;
+
+  CREATE TABLE rollup_dimensions (
+    project_id INTEGER NOT NULL,
+    -- 'environment' or 'release'
+    dimension TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (project_id, dimension, hour, value)
+  ) WITHOUT ROWID;
+  INSERT OR IGNORE INTO rollup_dimensions (project_id, dimension, hour, value)
+    SELECT DISTINCT project_id, 'environment', bucket, environment FROM endpoint_rollups
+    WHERE minutes = 60 AND environment != '';
+  INSERT OR IGNORE INTO rollup_dimensions (project_id, dimension, hour, value)
+    SELECT DISTINCT project_id, 'release', bucket, release FROM endpoint_rollups
+    WHERE minutes = 60 AND environment != '' AND release != '';
+
+  CREATE INDEX transactions_n_plus_one ON transactions (project_id, name, timestamp DESC) WHERE n_plus_one = 1;
+  DROP INDEX transactions_by_duration;
+  CREATE INDEX transactions_by_duration ON transactions (project_id, name, duration_ms, timestamp);
+  `,
 ];

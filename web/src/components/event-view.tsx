@@ -12,6 +12,7 @@ import { CopyButton } from './copy-button';
 import { LevelBadge } from './level-badge';
 import { RelativeTime } from './relative-time';
 import { ExceptionChain, StackTrace, formatVar } from './stack-trace';
+import { TraceLogs } from './trace-logs';
 import './event-view.css';
 
 /** Headers, query strings, cookies arrive as objects, `[k, v]` lists or raw strings; all become pairs. */
@@ -248,6 +249,8 @@ export function EventView({
           <Breadcrumbs crumbs={crumbs} eventTimestamp={p.timestamp} />
         </Section>
       )}
+
+      {traceId && <TraceLogs slug={slug} traceId={traceId} headingLevel={3} className="ev-section" />}
 
       {p.request && <RequestSection request={p.request} />}
 

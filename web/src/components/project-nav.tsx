@@ -9,6 +9,7 @@ import './project-nav.css';
 const SECTIONS: [string, string][] = [
   ['issues', 'Issues'],
   ['performance', 'Performance'],
+  ['logs', 'Logs'],
 ];
 
 /** The section of `path` (the segment after the project's slug), or null outside a project. */

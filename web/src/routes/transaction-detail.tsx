@@ -14,6 +14,7 @@ import { LevelBadge } from '../components/level-badge';
 import { QueryAnalysis } from '../components/query-analysis';
 import { RelativeTime, formatTimestamp } from '../components/relative-time';
 import { SpanWaterfall } from '../components/span-waterfall';
+import { TraceLogs } from '../components/trace-logs';
 import { isFailedStatus } from '../components/waterfall-layout';
 import { formatDuration, formatRate } from '../format-duration';
 import { Link } from '../router';
@@ -130,6 +131,7 @@ export function TransactionDetailPage({ slug, id }: { slug: string; id: string }
       </section>
 
       <TraceSection tx={tx} slug={slug} />
+      <TraceLogs slug={slug} traceId={tx.trace_id} className="card tx-section" />
       <DetailsSection tx={tx} />
     </div>
   );
@@ -197,12 +199,6 @@ function TraceSection({ tx, slug }: { tx: TransactionDetail; slug: string }) {
         <h2 id="tx-trace-title">
           Errors in this trace <span className="tab-count">{tx.trace_errors.length.toLocaleString()}</span>
         </h2>
-        {tx.trace_logs && (
-          <Link href={tx.trace_logs.url} className="small">
-            {tx.trace_logs.count.toLocaleString()} log {tx.trace_logs.count === 1 ? 'line' : 'lines'} of this
-            trace →
-          </Link>
-        )}
       </div>
       {tx.trace_errors.length === 0 ? (
         <p className="muted tx-none">No error events share this trace.</p>

@@ -1,0 +1,130 @@
+/**
+ * The logs consumer: reads `log` (Sentry containers) and `otlp_log` (OTLP request bodies) jobs
+ * after its cursor, parses them into LogRecords, scrubs them, and stores the batch with the new
+ * cursor in one logs.db transaction (the guarantee of src/queue/queue.ts, as for errors).
+ *
+ * A job holds up to a thousand records, so a batch is cut by records, not jobs: one transaction of
+ * a few thousand rows is where SQLite inserts are fastest (landscape §4), and a bigger one would
+ * hold the write lock, and the thread, for longer than a wake-up is worth.
+ */
+import { scrubRecord, type ScrubOptions } from '../domain/events/scrub.js';
+import { parseOtlpLogs } from '../domain/logs/otlp.js';
+import { InvalidLogPayloadError } from '../domain/logs/payload-errors.js';
+import { parseSentryLogItem } from '../domain/logs/sentry-logs.js';
+import type { LogRecord, ParsedLogs } from '../domain/logs/types.js';
+import { decodeBufferSync } from '../ingest/decode-body.js';
+import { JOB_KINDS, type OtlpLogJobMeta } from '../queue/jobs.js';
+import type { Job, JobToPark, LogsWorkerStorage } from '../storage/index.js';
+import type { ConsumerLogger } from './errors-consumer.js';
+import { InvalidPayloadError, unpackJob } from './unpack-job.js';
+
+export const LOGS_CONSUMER = 'logs';
+export const LOGS_JOB_KINDS = [JOB_KINDS.log, JOB_KINDS.otlpLog] as const;
+
+/** Records per logs.db transaction at most (a job is never split: one job may exceed it alone). */
+const MAX_RECORDS_PER_BATCH = 5000;
+
+export interface LogsConsumerOptions {
+  /** Jobs read from the queue per batch. */
+  batchSize: number;
+  maxDecompressedBytes: number;
+  scrub: ScrubOptions;
+  log: ConsumerLogger;
+}
+
+export interface LogsDrainResult {
+  jobs: number;
+  lastJobId: number;
+  stored: number;
+  rejected: number;
+  invalid: number;
+  parked: number;
+}
+
+export function drainLogsOnce(
+  storage: LogsWorkerStorage,
+  options: LogsConsumerOptions,
+): LogsDrainResult | null {
+  const cursor = storage.logs.readCursor(LOGS_CONSUMER);
+  const jobs = storage.queue.readJobsAfter(LOGS_JOB_KINDS, cursor, options.batchSize);
+  if (jobs.length === 0) return null;
+
+  const logs: { projectId: number; receivedAt: number; record: LogRecord }[] = [];
+  const parked: JobToPark[] = [];
+  let invalid = 0;
+  let rejected = 0;
+  let lastJobId = cursor;
+  let taken = 0;
+  for (const job of jobs) {
+    if (taken > 0 && logs.length >= MAX_RECORDS_PER_BATCH) break;
+    taken++;
+    lastJobId = job.id;
+    let parsed: ParsedLogs;
+    try {
+      parsed = parseLogJob(job, options.maxDecompressedBytes);
+    } catch (err) {
+      if (err instanceof InvalidPayloadError) {
+        invalid++;
+        continue;
+      }
+      options.log.error({ err, jobId: job.id, projectId: job.projectId }, 'log digest failed; job parked');
+      parked.push({
+        ...job,
+        jobId: job.id,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+      continue;
+    }
+    rejected += parsed.rejected;
+    const scrubbed = new WeakSet<object>();
+    for (const record of parsed.records) {
+      logs.push({
+        projectId: job.projectId,
+        receivedAt: job.receivedAt,
+        record: scrubLog(record, options.scrub, scrubbed),
+      });
+    }
+  }
+
+  const { stored } = storage.logs.writeBatch(LOGS_CONSUMER, lastJobId, { logs, invalid, rejected, parked });
+  return { jobs: taken, lastJobId, stored, rejected, invalid, parked: parked.length };
+}
+
+/** Unparseable bytes are bad input (InvalidPayloadError): counted and dropped, not parked. */
+function parseLogJob(job: Job, maxDecompressedBytes: number): ParsedLogs {
+  const receivedUs = job.receivedAt * 1000;
+  if (job.kind === JOB_KINDS.otlpLog) {
+    const meta = JSON.parse(job.meta) as OtlpLogJobMeta;
+    const body = meta.encoding
+      ? decodeBufferSync(job.payload, meta.encoding, maxDecompressedBytes)
+      : job.payload;
+    return asInvalidPayload(() => parseOtlpLogs(body, meta.format, { receivedUs }));
+  }
+  const item = unpackJob(job, maxDecompressedBytes);
+  return asInvalidPayload(() => parseSentryLogItem(item.payload, { receivedUs }));
+}
+
+function asInvalidPayload(parse: () => ParsedLogs): ParsedLogs {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InvalidLogPayloadError) throw new InvalidPayloadError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Literal secrets stay off disk (architecture invariant 7): sensitive attribute keys are filtered
+ * and the body loses card numbers, bearer tokens, URL passwords and keys.
+ */
+function scrubLog(record: LogRecord, options: ScrubOptions, scrubbed: WeakSet<object>): LogRecord {
+  if (!options.enabled) return record;
+  scrubRecord(record.attributes, options);
+  // The records of one OTLP resource share its attributes object: scrub it once.
+  if (!scrubbed.has(record.resource)) {
+    scrubRecord(record.resource, options);
+    scrubbed.add(record.resource);
+  }
+  record.body = scrubRecord({ body: record.body }, options).body;
+  return record;
+}

@@ -1,0 +1,126 @@
+/**
+ * The durable queue on a real queue.db: grouped deletes of digested jobs, and a WAL that restarts
+ * while commits keep coming (the HTTP thread's connection never checkpoints on its own).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createQueue, DELETE_INTERVAL_MS } from '../../src/queue/queue.js';
+import { migrate, openSqlite, type Db } from '../../src/storage/sqlite.js';
+import { QUEUE_MIGRATIONS } from '../../src/storage/migrations/queue.js';
+import { createQueueStore, type NewJob } from '../../src/storage/queue-store.js';
+import { tempDataDir } from '../helpers/snag.js';
+
+const KINDS = ['event'] as const;
+const silent = { error: () => {} };
+
+let dir: string;
+let writerDb: Db;
+let readerDb: Db;
+
+beforeEach(() => {
+  dir = tempDataDir('queue');
+  const file = path.join(dir, 'queue.db');
+  // As storage/index.ts opens them: the HTTP thread's writer never checkpoints, a worker reads.
+  writerDb = openSqlite(file, { synchronous: 'FULL', cacheKiB: 2048, autoCheckpoint: false });
+  migrate(writerDb, 'queue', QUEUE_MIGRATIONS);
+  readerDb = openSqlite(file, { synchronous: 'FULL', cacheKiB: 2048 });
+});
+
+afterEach(() => {
+  writerDb.close();
+  readerDb.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A gzip envelope's worth of bytes: about one 4-KiB overflow page per job, as in production. */
+function jobs(count: number): NewJob[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: 'event',
+    projectId: 1,
+    receivedAt: Date.now(),
+    meta: '{}',
+    payload: Buffer.alloc(4400, i),
+  }));
+}
+
+/** Frames the WAL file has room for (32-byte file header, 24-byte frame headers, 4-KiB pages). */
+function walFileFrames(): number {
+  return (fs.statSync(path.join(dir, 'queue.db-wal')).size - 32) / (24 + 4096);
+}
+
+/**
+ * The state a worker's checkpoint leaves under load: everything copied except what was committed
+ * while it ran (here: while another reader still held an older snapshot).
+ */
+function checkpointRacedByCommits(): void {
+  const writer = createQueueStore(writerDb);
+  for (let i = 0; i < 90; i++) writer.insertJobs(jobs(50));
+  const snapshot = readerDb.prepare('SELECT id FROM jobs').iterate();
+  snapshot.next();
+  writer.insertJobs(jobs(10));
+  const other = openSqlite(path.join(dir, 'queue.db'), { synchronous: 'FULL' });
+  try {
+    expect(createQueueStore(other).checkpoint()).toBeGreaterThan(0);
+  } finally {
+    other.close();
+  }
+  snapshot.return?.();
+}
+
+describe('acknowledge', () => {
+  it('deletes at once, then at most once per DELETE_INTERVAL_MS, keeping the depth in step', async () => {
+    const store = createQueueStore(writerDb);
+    const queue = createQueue(store, { maxDepth: 100, log: silent });
+    await queue.enqueue(jobs(3));
+    expect(queue.depth()).toBe(3);
+
+    queue.acknowledge(KINDS, 1);
+    expect(store.countJobs()).toBe(2);
+    expect(queue.depth()).toBe(2);
+
+    queue.acknowledge(KINDS, 2);
+    queue.acknowledge(KINDS, 3);
+    expect(store.countJobs()).toBe(2);
+    await sleep(DELETE_INTERVAL_MS + 50);
+    expect(store.countJobs()).toBe(0);
+    expect(queue.depth()).toBe(0);
+  });
+
+  it('deletes without changing how enqueues are synced', async () => {
+    const store = createQueueStore(writerDb);
+    const queue = createQueue(store, { maxDepth: 100, log: silent });
+    await queue.enqueue(jobs(2));
+    queue.acknowledge(KINDS, 2);
+    expect(store.countJobs()).toBe(0);
+    // 2 = FULL: the next 200 still waits for an fsync.
+    expect(writerDb.pragma('synchronous', { simple: true })).toBe(2);
+  });
+});
+
+describe('WAL restart', () => {
+  it('restarts once the writer copies what a raced checkpoint left', () => {
+    checkpointRacedByCommits();
+    const writer = createQueueStore(writerDb);
+    expect(walFileFrames()).toBeGreaterThan(4096);
+    expect(writer.restartWalIfCaughtUp()).toBe(true);
+    const frames = walFileFrames();
+    writer.insertJobs(jobs(10));
+    // Written over the start of the WAL, not appended to it.
+    expect(walFileFrames()).toBe(frames);
+  });
+
+  it('keeps appending without it', () => {
+    checkpointRacedByCommits();
+    const frames = walFileFrames();
+    createQueueStore(writerDb).insertJobs(jobs(10));
+    expect(walFileFrames()).toBeGreaterThan(frames);
+  });
+
+  it('leaves a WAL with much left to copy to the periodic checkpoint', () => {
+    const writer = createQueueStore(writerDb);
+    for (let i = 0; i < 90; i++) writer.insertJobs(jobs(50));
+    expect(writer.restartWalIfCaughtUp()).toBe(false);
+  });
+});
