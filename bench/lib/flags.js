@@ -13,9 +13,9 @@ const QUICK_TRANSACTION_POOL_SIZE = 300;
 const MODES = ['full', 'rate', 'both'];
 export const KINDS = ['errors', 'transactions', 'spans', 'stats', 'logs'];
 /**
- * What `npm run bench` runs with no --kind: ~4 minutes on the 2-vCPU box of docs/benchmarks.md
- * (logs ~1 of them). `stats` takes ~2 more while the 30-day overview takes seconds a call; `spans`
- * ~1 more.
+ * What `npm run bench` runs with no --kind: ~8 minutes on the 2-vCPU box of docs/benchmarks.md,
+ * logs ~5 of them while its full-speed backlog takes ~2 minutes to drain. `stats` takes ~2 more
+ * while the 30-day overview takes seconds a call; `spans` ~1 more.
  */
 export const DEFAULT_KINDS = ['errors', 'transactions', 'logs'];
 

@@ -88,6 +88,9 @@ export function createIdAllocator(maxStoredId: number, maxIdInSlot: (firstId: nu
   const MAX_SPILL_MS = 1000;
 
   return function allocateId(ms: number): number {
+    // A millisecond already filled is skipped in one step: under a flood of one timestamp, walking
+    // full slots one by one cost 73 µs per record at 70,000 records/s (bench logs stage).
+    if (ms < headMs && nextSeq.get(ms) === ID_SLOTS_PER_MS && nextSeq.get(headMs) !== undefined) ms = headMs;
     for (let slot = ms; slot < ms + MAX_SPILL_MS; slot++) {
       let seq = nextSeq.get(slot);
       if (seq === undefined) {

@@ -23,6 +23,14 @@ export const LOGS_JOB_KINDS = [JOB_KINDS.log, JOB_KINDS.otlpLog] as const;
 
 /** Records per logs.db transaction at most (a job is never split: one job may exceed it alone). */
 const MAX_RECORDS_PER_BATCH = 5000;
+/** Queue rows read per query while filling a batch. */
+const JOBS_PER_READ = 4;
+/**
+ * Bytes per record assumed while reading (~200 B per protobuf record, ~600 B per JSON one): plain
+ * bodies are over-counted, compressed ones under-counted; the batch itself is cut by actual
+ * records in drainLogsOnce.
+ */
+const ASSUMED_RECORD_BYTES = 150;
 
 export interface LogsConsumerOptions {
   /** Jobs read from the queue per batch. */
@@ -46,7 +54,7 @@ export function drainLogsOnce(
   options: LogsConsumerOptions,
 ): LogsDrainResult | null {
   const cursor = storage.logs.readCursor(LOGS_CONSUMER);
-  const jobs = storage.queue.readJobsAfter(LOGS_JOB_KINDS, cursor, options.batchSize);
+  const jobs = readJobsUpToBudget(storage, cursor, options.batchSize);
   if (jobs.length === 0) return null;
 
   const logs: { projectId: number; receivedAt: number; record: LogRecord }[] = [];
@@ -88,6 +96,31 @@ export function drainLogsOnce(
 
   const { stored } = storage.logs.writeBatch(LOGS_CONSUMER, lastJobId, { logs, invalid, rejected, parked });
   return { jobs: taken, lastJobId, stored, rejected, invalid, parked: parked.length };
+}
+
+/**
+ * Jobs after `cursor`, a few at a time, until they hold about MAX_RECORDS_PER_BATCH records: an
+ * OTLP body holds up to thousands, so reading `batchSize` bodies up front read ~50 times more than
+ * a batch uses, again for every batch (248 ms of CPU and +170 MiB RSS per read in the bench).
+ */
+function readJobsUpToBudget(storage: LogsWorkerStorage, cursor: number, maxJobs: number): Job[] {
+  const jobs: Job[] = [];
+  let after = cursor;
+  let estimated = 0;
+  while (jobs.length < maxJobs && estimated < MAX_RECORDS_PER_BATCH) {
+    const chunk = storage.queue.readJobsAfter(
+      LOGS_JOB_KINDS,
+      after,
+      Math.min(JOBS_PER_READ, maxJobs - jobs.length),
+    );
+    for (const job of chunk) {
+      jobs.push(job);
+      estimated += Math.max(1, Math.floor(job.payload.length / ASSUMED_RECORD_BYTES));
+    }
+    if (chunk.length < JOBS_PER_READ) break;
+    after = chunk[chunk.length - 1]!.id;
+  }
+  return jobs;
 }
 
 /** Unparseable bytes are bad input (InvalidPayloadError): counted and dropped, not parked. */
