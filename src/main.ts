@@ -5,17 +5,15 @@
  */
 import fs from 'node:fs';
 import type { Config } from './config.js';
-import { createIssueService } from './domain/issues/service.js';
-import { createLogsService } from './domain/logs/service.js';
-import { createProjectService, type ProjectView } from './domain/projects/service.js';
+import type { ProjectView } from './domain/projects/service.js';
 import { createStatusService } from './domain/status/service.js';
 import { createTokenService } from './domain/tokens/service.js';
-import { createPerformanceService } from './domain/transactions/performance-service.js';
 import { buildApp } from './http/app.js';
 import { createIngestStats } from './ingest/stats.js';
 import { createLogger, type Logger } from './log.js';
 import { createBearerAuth } from './mcp/auth.js';
 import { createQueue } from './queue/queue.js';
+import { createServices } from './services.js';
 import { migrateAll, openStorage } from './storage/index.js';
 import { startWorkers } from './workers/runner.js';
 import { VERSION } from './version.js';
@@ -33,23 +31,8 @@ export async function startServer(config: Config): Promise<Server> {
   migrateAll(config.dataDir);
   const storage = openStorage(config.dataDir);
 
-  const projects = createProjectService(storage.app, config.publicUrl);
-  const issues = createIssueService(storage.issues, storage.app);
+  const { projects, issues, performance, logs } = createServices(storage, config.publicUrl);
   const defaultProject = projects.ensureDefaultProject(config.defaultProjectName);
-  const performance = createPerformanceService({
-    transactions: storage.transactions,
-    issues: storage.issues,
-    releases: storage.app,
-    logs: storage.logs,
-    getProject: (slug) => projects.getProject(slug),
-  });
-
-  const logs = createLogsService({
-    logs: storage.logs,
-    transactions: storage.transactions,
-    issues: storage.issues,
-    getProject: (ref) => projects.getProject(ref),
-  });
 
   const queue = createQueue(storage.queue, { maxDepth: config.queue.maxDepth, log });
   const workers = startWorkers(

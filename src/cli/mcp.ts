@@ -17,14 +17,11 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../config.js';
-import { createIssueService } from '../domain/issues/service.js';
-import { createLogsService } from '../domain/logs/service.js';
-import { createProjectService } from '../domain/projects/service.js';
 import { createStatusService } from '../domain/status/service.js';
-import { createPerformanceService } from '../domain/transactions/performance-service.js';
 import type { Logger } from '../log.js';
 import { UNAUTHORIZED_CODE } from '../mcp/auth.js';
 import { createMcpServer } from '../mcp/server.js';
+import { createServices } from '../services.js';
 import { migrateAll, openStorage } from '../storage/index.js';
 import { VERSION } from '../version.js';
 
@@ -85,22 +82,8 @@ async function serveLocal(config: Config, log: Logger): Promise<number> {
   migrateAll(config.dataDir);
   const storage = openStorage(config.dataDir);
   try {
-    // The same services `snag serve` builds (src/main.ts), over the same files.
-    const projects = createProjectService(storage.app, config.publicUrl);
-    const issues = createIssueService(storage.issues, storage.app);
-    const performance = createPerformanceService({
-      transactions: storage.transactions,
-      issues: storage.issues,
-      releases: storage.app,
-      logs: storage.logs,
-      getProject: (slug) => projects.getProject(slug),
-    });
-    const logs = createLogsService({
-      logs: storage.logs,
-      transactions: storage.transactions,
-      issues: storage.issues,
-      getProject: (ref) => projects.getProject(ref),
-    });
+    // The same services `snag serve` builds, over the same files.
+    const { projects, issues, performance, logs } = createServices(storage, config.publicUrl);
     const status = createStatusService({
       app: storage.app,
       issues: storage.issues,
