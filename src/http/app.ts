@@ -22,6 +22,7 @@ import type { BodyLimits } from '../ingest/decode-body.js';
 import type { AcceptDeps } from '../ingest/sentry/accept.js';
 import { registerSentryRoutes } from '../ingest/sentry/routes.js';
 import { registerOtlpRoutes } from '../ingest/otlp/routes.js';
+import { cacheProjectKeys } from '../ingest/project-keys.js';
 import { registerMcpRoute, type McpHttpDeps } from '../mcp/http-route.js';
 import { registerUi } from './static.js';
 
@@ -77,8 +78,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   );
 
   // Mount table            guard
-  registerSentryRoutes(app, deps.ingest); // DSN public key (per project)
-  registerOtlpRoutes(app, deps.ingest); // DSN public key (per project), as a Bearer token
+  // Both ingest edges share one short-lived cache of project keys.
+  const ingest = { ...deps.ingest, findProjectByKey: cacheProjectKeys(deps.ingest.findProjectByKey) };
+  registerSentryRoutes(app, ingest); // DSN public key (per project)
+  registerOtlpRoutes(app, ingest); // DSN public key (per project), as a Bearer token
   registerHealthRoute(app, deps.health); // none: liveness for load balancers
   registerProjectRoutes(app, deps.api); // none until login is configured
   registerIssueRoutes(app, deps.api); // none until login is configured

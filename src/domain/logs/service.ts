@@ -4,7 +4,14 @@
  * errors, and a trace's logs. Shapes in views.ts.
  */
 import { badRequest, notFound } from '../../errors.js';
-import type { IssuesStore, LogFilter, LogsStore, StoredLog, TransactionsStore } from '../../storage/index.js';
+import type {
+  IssuesStore,
+  LogFilter,
+  LogPage,
+  LogsStore,
+  StoredLog,
+  TransactionsStore,
+} from '../../storage/index.js';
 import type { ProjectView } from '../projects/service.js';
 import { parseSearchQuery } from './search-query.js';
 import { LOG_LEVELS, type LogLevel } from './types.js';
@@ -99,24 +106,14 @@ export function createLogsService(deps: LogsServiceDeps) {
         limit: pageSize(p.limit),
         cursor: p.cursor === undefined ? null : parseCursor(p.cursor),
       });
-      return {
-        logs: page.logs.map(summaryOf),
-        next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
-        total: null,
-        partial: page.partial,
-      };
+      return listOf(page);
     },
 
     /** Live tail: lines newer than `afterId`, oldest first. */
     tail(ref: string, p: LogSearchParams & { afterId: string; limit?: number }): LogList {
       const project = deps.getProject(ref);
       const page = deps.logs.after(filterOf(project.id, p), parseCursor(p.afterId), pageSize(p.limit));
-      return {
-        logs: page.logs.map(summaryOf),
-        next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
-        total: null,
-        partial: page.partial,
-      };
+      return listOf(page);
     },
 
     histogram(ref: string, p: LogSearchParams): LogHistogram {
@@ -201,6 +198,15 @@ export function createLogsService(deps: LogsServiceDeps) {
 }
 
 export type LogsService = ReturnType<typeof createLogsService>;
+
+function listOf(page: LogPage): LogList {
+  return {
+    logs: page.logs.map(summaryOf),
+    next_cursor: page.nextCursor === null ? null : String(page.nextCursor),
+    total: null,
+    partial: page.partial,
+  };
+}
 
 export function summaryOf(stored: StoredLog): LogSummary {
   const r = stored.record;

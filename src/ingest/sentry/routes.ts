@@ -21,19 +21,7 @@ const PREFLIGHT_HEADERS = {
   'Access-Control-Max-Age': '3600',
 };
 
-/**
- * How long a DSN key's project is remembered: the lookup cost ~11 µs a request (a query built and
- * compiled by Kysely), ~4 % of the HTTP thread's time per event (docs/benchmarks.md). A rotated
- * key keeps working this much longer; unknown keys are looked up every time.
- */
-const PROJECT_KEY_CACHE_MS = 1000;
-const PROJECT_KEY_CACHE_MAX_KEYS = 1000;
-
-export function registerSentryRoutes(
-  app: FastifyInstance,
-  ingest: AcceptDeps & { limits: BodyLimits },
-): void {
-  const deps = { ...ingest, findProjectByKey: cacheProjectKeys(ingest.findProjectByKey) };
+export function registerSentryRoutes(app: FastifyInstance, deps: AcceptDeps & { limits: BodyLimits }): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (request, payload, done) => {
@@ -72,21 +60,6 @@ export function registerSentryRoutes(
     scope.options('/api/:projectId/envelope/', preflight);
     scope.options('/api/:projectId/store/', preflight);
   });
-}
-
-function cacheProjectKeys(find: AcceptDeps['findProjectByKey']): AcceptDeps['findProjectByKey'] {
-  const known = new Map<string, { project: ReturnType<typeof find>; until: number }>();
-  return (publicKey) => {
-    const now = Date.now();
-    const hit = known.get(publicKey);
-    if (hit && hit.until > now) return hit.project;
-    const project = find(publicKey);
-    if (project) {
-      if (known.size >= PROJECT_KEY_CACHE_MAX_KEYS) known.clear();
-      known.set(publicKey, { project, until: now + PROJECT_KEY_CACHE_MS });
-    }
-    return project;
-  };
 }
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {

@@ -12,6 +12,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SeriesPoint } from '../api/client';
+import { readChartStyle } from './chart-style';
 import { markerFlags } from './hourly-chart';
 import './latency-chart.css';
 
@@ -136,7 +137,6 @@ function useThemeVersion(): number {
   return version;
 }
 
-const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const MARKER_FONT_PX = 10.5;
 const MARKER_BAND_PX = 18;
 const timeLabel = new Intl.DateTimeFormat(undefined, {
@@ -185,16 +185,7 @@ export function LatencyChart({
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const css = getComputedStyle(el);
-    const color = (name: string) => css.getPropertyValue(name).trim() || '#888';
-    const muted = color('--text-muted');
-    const grid = color('--border');
-    const axis: uPlot.Axis = {
-      stroke: muted,
-      font: FONT,
-      grid: { stroke: grid, width: 1 },
-      ticks: { stroke: grid, width: 1, size: 4 },
-    };
+    const { css, color, axis } = readChartStyle(el);
     const px = uPlot.pxRatio;
 
     const drawMarkers = (u: uPlot) => {

@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { LogHistogram, LogLevel } from '../api/client';
+import { readChartStyle } from './chart-style';
 import './latency-chart.css';
 import './log-line.css';
 
@@ -17,7 +18,6 @@ import './log-line.css';
 const STACK_ORDER: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 /** A drag narrower than this is a click. */
 const MIN_DRAG_PX = 4;
-const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 export interface StackedHistogram {
   /** Bucket centres, seconds (uPlot's time unit). */
@@ -106,16 +106,7 @@ export function LogHistogramChart({
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const css = getComputedStyle(el);
-    const color = (name: string) => css.getPropertyValue(name).trim() || '#888';
-    const muted = color('--text-muted');
-    const grid = color('--border');
-    const axis: uPlot.Axis = {
-      stroke: muted,
-      font: FONT,
-      grid: { stroke: grid, width: 1 },
-      ticks: { stroke: grid, width: 1, size: 4 },
-    };
+    const { color, axis } = readChartStyle(el);
     const levelColor: Record<LogLevel, string> = {
       trace: color('--level-trace'),
       debug: color('--level-debug'),
