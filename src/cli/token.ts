@@ -1,52 +1,85 @@
 /**
- * `snag token create|list|revoke`: bearer tokens for MCP clients. Works on the data dir directly,
- * also while a server runs on it (the server looks tokens up on every request, so a revoked token
- * stops working at once).
+ * `snag token create|list|revoke`: API tokens for the JSON API and MCP clients. Works on the data
+ * dir directly, also while a server runs on it (the server looks tokens up on every request, so a
+ * revoked token stops working at once).
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
+import { createProjectService } from '../domain/projects/service.js';
+import { parseLifetime } from '../domain/tokens/expiry.js';
 import { createTokenService, type TokenView } from '../domain/tokens/service.js';
 import { migrateAll, openStorage } from '../storage/index.js';
 
-const USAGE = `usage: snag token create --name <name> [--json]
+const USAGE = `usage: snag token create --name <name> [--scope read,write,admin] [--project <slug>] [--expires-in 30d] [--json]
        snag token list [--json]
-       snag token revoke <id|name>`;
+       snag token revoke <id|name>
+
+Scopes nest: admin includes write, write includes read. Default: read,write (what MCP clients need).`;
 
 export function runTokenCommand(args: string[]): number {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { name: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      name: { type: 'string' },
+      json: { type: 'boolean' },
+      scope: { type: 'string' },
+      project: { type: 'string' },
+      'expires-in': { type: 'string' },
+    },
     allowPositionals: true,
   });
   const config = loadConfig();
   migrateAll(config.dataDir);
   const storage = openStorage(config.dataDir);
   try {
-    const tokens = createTokenService(storage.tokens);
+    const tokens = createTokenService(storage.tokens, createProjectService(storage.app, config.publicUrl));
     if (sub === 'create') {
       const name = values.name ?? positionals.join(' ');
       if (!name) {
         console.error(USAGE);
         return 2;
       }
-      const t = tokens.createToken(name);
+      const expiresIn = values['expires-in'];
+      const t = tokens.createToken(name, {
+        scopes: values.scope,
+        project: values.project,
+        lifetimeMs: expiresIn === undefined ? null : parseLifetime(expiresIn),
+      });
       if (values.json) {
-        console.log(JSON.stringify({ id: t.id, name: t.name, token: t.token, created_at: t.created_at }));
+        const { id, name: n, token, scopes, project, created_at, expires_at } = t;
+        console.log(
+          JSON.stringify({
+            id,
+            name: n,
+            token,
+            scopes,
+            project: project?.slug ?? null,
+            created_at,
+            expires_at,
+          }),
+        );
       } else {
         const url = `${config.publicUrl}/mcp`;
         console.log(
           [
-            `Created token "${t.name}" (id ${t.id}). Copy it now: Snag keeps only its hash and cannot show it again.`,
+            `Created token "${t.name}" (id ${t.id}; ${describe(t)}). Copy it now: Snag keeps only its hash and cannot show it again.`,
             '',
             `  ${t.token}`,
             '',
-            'Claude Code:',
-            `  claude mcp add --transport http snag ${url} --header "Authorization: Bearer ${t.token}"`,
-            '',
-            'Other clients: send "Authorization: Bearer <token>" to ' +
-              url +
-              ' (docs/mcp.md, Settings → MCP).',
+            'JSON API:',
+            `  curl -H "Authorization: Bearer ${t.token}" ${config.publicUrl}/api/v1/projects`,
+            ...(t.project
+              ? []
+              : [
+                  '',
+                  'Claude Code:',
+                  `  claude mcp add --transport http snag ${url} --header "Authorization: Bearer ${t.token}"`,
+                  '',
+                  'Other clients: send "Authorization: Bearer <token>" to ' +
+                    url +
+                    ' (docs/mcp.md, Settings → MCP).',
+                ]),
           ].join('\n'),
         );
       }
@@ -66,7 +99,7 @@ export function runTokenCommand(args: string[]): number {
         return 2;
       }
       const t = tokens.revokeToken(ref);
-      console.log(`Revoked token "${t.name}" (id ${t.id}): MCP clients using it now get 401.`);
+      console.log(`Revoked token "${t.name}" (id ${t.id}): API and MCP calls with it now get 401.`);
       return 0;
     }
     console.error(USAGE);
@@ -76,7 +109,14 @@ export function runTokenCommand(args: string[]): number {
   }
 }
 
+function describe(t: TokenView): string {
+  const scope = t.legacy ? 'read,write (MCP token from before scopes)' : t.scopes.join(',');
+  const where = t.project ? `project ${t.project.slug}` : 'all projects';
+  const until = t.expires_at ? `expires ${t.expires_at}` : 'no expiry';
+  return `${scope}, ${where}, ${until}`;
+}
+
 function formatToken(t: TokenView): string {
   const state = t.revoked_at ? `revoked ${t.revoked_at}` : `last used ${t.last_used_at ?? 'never'}`;
-  return `${String(t.id).padStart(4)}  ${t.name.padEnd(24)}  ${t.prefix.padEnd(14)}  created ${t.created_at}  ${state}`;
+  return `${String(t.id).padStart(4)}  ${t.name.padEnd(24)}  ${t.prefix.padEnd(14)}  ${describe(t).padEnd(48)}  created ${t.created_at}  ${state}`;
 }

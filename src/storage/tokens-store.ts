@@ -1,9 +1,10 @@
-/** app.db: access tokens (MCP bearer tokens), stored as hashes. */
+/** app.db: access tokens (API and MCP bearer tokens), stored as hashes. */
 import { createBuilder, Runner } from './query.js';
 import type { AccessTokenRow, AppSchema } from './schema.js';
 import type { Db } from './sqlite.js';
 
 export type AccessToken = Omit<AccessTokenRow, 'id'> & { id: number };
+export type NewAccessToken = Omit<AccessToken, 'id' | 'last_used_at' | 'revoked_at'>;
 
 const qb = createBuilder<AppSchema>();
 
@@ -11,7 +12,7 @@ export function createTokensStore(db: Db) {
   const run = new Runner(db);
 
   return {
-    insertToken(t: Omit<AccessToken, 'id' | 'last_used_at' | 'revoked_at'>): AccessToken {
+    insertToken(t: NewAccessToken): AccessToken {
       const { lastInsertRowid } = run.run(qb.insertInto('access_tokens').values(t));
       return { ...t, id: lastInsertRowid, last_used_at: null, revoked_at: null };
     },
@@ -21,14 +22,10 @@ export function createTokensStore(db: Db) {
       return run.all(qb.selectFrom('access_tokens').selectAll().orderBy('id', 'desc')) as AccessToken[];
     },
 
-    findActiveTokenByHash(tokenHash: string): AccessToken | undefined {
-      return run.first(
-        qb
-          .selectFrom('access_tokens')
-          .selectAll()
-          .where('token_hash', '=', tokenHash)
-          .where('revoked_at', 'is', null),
-      ) as AccessToken | undefined;
+    /** Revoked and expired ones too, so a refusal can say which it was. */
+    findTokenByHash(tokenHash: string): AccessToken | undefined {
+      return run.first(qb.selectFrom('access_tokens').selectAll().where('token_hash', '=', tokenHash)) as
+        AccessToken | undefined;
     },
 
     findActiveTokenByName(name: string): AccessToken | undefined {

@@ -178,7 +178,10 @@ describe('MCP over HTTP', () => {
     it('answers 401 with a JSON-RPC error and a Bearer challenge without a token', async () => {
       const res = await post({});
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="snag"');
+      // RFC 9728 §5.1: the challenge names the resource metadata, where OAuth clients start.
+      expect(res.headers.get('www-authenticate')).toBe(
+        `Bearer realm="snag", scope="read write", resource_metadata="${snag.url}/.well-known/oauth-protected-resource/mcp"`,
+      );
       const body = (await res.json()) as {
         jsonrpc: string;
         id: null;
