@@ -1,8 +1,10 @@
 /**
  * `snag <command>`: one file per command. Exit codes: 0 ok, 1 failure, 2 usage error.
  */
+import { runBackupCommand } from './backup.js';
 import { runMcpCommand } from './mcp.js';
 import { runProjectCommand } from './project.js';
+import { runRestoreCommand } from './restore.js';
 import { runServe } from './serve.js';
 import { runTokenCommand } from './token.js';
 
@@ -16,6 +18,8 @@ Commands:
   token list [--json]            List tokens (never their secret)
   token revoke <id|name>         Revoke a token at once
   mcp [--url <url> --token <t>]  MCP over stdio: the local data dir, or a proxy to a remote Snag
+  backup <dir>                   Consistent copy of every database, also while Snag runs
+  restore <dir> [--force]        Put a backup into the data dir (Snag must be stopped)
 
 Configuration comes from SNAG_* environment variables (see README.md).`;
 
@@ -31,6 +35,10 @@ export async function runCli(argv: string[]): Promise<number> {
         return runTokenCommand(rest);
       case 'mcp':
         return await runMcpCommand(rest);
+      case 'backup':
+        return await runBackupCommand(rest);
+      case 'restore':
+        return runRestoreCommand(rest);
       case undefined:
       case 'help':
       case '--help':

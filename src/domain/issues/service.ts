@@ -10,10 +10,10 @@ import type {
   IssueSort,
   IssuesStore,
   IssueStatus,
-  ReleaseSeen,
   StoredEvent,
 } from '../../storage/index.js';
 import { decodePayload } from '../../storage/payload-codec.js';
+import { releaseMarkers as markersBetween, type MarkerSource } from '../releases/markers.js';
 
 export const ISSUE_STATUSES = ['open', 'resolved', 'ignored'] as const;
 export const ISSUE_SORTS = ['last_seen', 'first_seen', 'count'] as const;
@@ -64,15 +64,13 @@ const REGRESSIONS_SCANNED = 2000;
 /** How many environments / releases the issue list's filter menus offer. */
 const FILTER_OPTIONS_LIMIT = 100;
 
-type ReleaseReader = Pick<AppStore, 'listReleases' | 'listReleasesStartedSince' | 'getRelease'>;
+type ReleaseReader = Pick<AppStore, 'listReleases' | 'getRelease'> & MarkerSource;
 
 export function createIssueService(store: IssuesStore, releases: ReleaseReader) {
-  /** Releases that started inside a window ending with the current hour (chart markers). */
+  /** Deploys (else releases' first events) inside a window ending with the current hour: chart markers. */
   function releaseMarkers(projectId: number, hours: number, now: number) {
     const windowEnd = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
-    return releases
-      .listReleasesStartedSince(projectId, windowEnd - hours * HOUR_MS)
-      .map((r: ReleaseSeen) => ({ version: r.version, first_seen: iso(r.firstSeen) }));
+    return markersBetween(releases, projectId, windowEnd - hours * HOUR_MS, windowEnd);
   }
 
   function hourlyFor(issueIds: number[], hours: number, now: number): Map<number, number[]> {

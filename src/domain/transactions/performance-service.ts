@@ -21,7 +21,6 @@ import type {
   ProjectPerformance,
 } from './views.js';
 import type {
-  AppStore,
   LogsStore,
   IssuesStore,
   RollupRow,
@@ -30,6 +29,7 @@ import type {
   TransactionsStore,
 } from '../../storage/index.js';
 import { decodePayload } from '../../storage/payload-codec.js';
+import { releaseMarkers, type MarkerSource } from '../releases/markers.js';
 import { LatencySketch } from './latency-sketch.js';
 import { bucketOf } from './rollup.js';
 import { createRollupReader } from './rollup-reads.js';
@@ -101,7 +101,8 @@ function traceLogsCount(
 export function createPerformanceService(deps: {
   transactions: TransactionsStore;
   issues: Pick<IssuesStore, 'listTraceEvents'>;
-  releases: Pick<AppStore, 'listReleasesStartedSince'>;
+  /** Deploys and releases' first events, for the chart markers (domain/releases/markers.ts). */
+  releases: MarkerSource;
   /** Logs of a trace, for the transaction page's "N logs for this trace". */
   logs: Pick<LogsStore, 'countOfTrace'>;
   getProject: ProjectReader;
@@ -307,10 +308,7 @@ export function createPerformanceService(deps: {
         environment: f.environment,
         release: f.release,
       };
-      const deploys = deps.releases
-        .listReleasesStartedSince(project.id, w.from)
-        .filter((r) => r.firstSeen < w.to)
-        .map((r) => ({ version: r.version, first_seen: iso(r.firstSeen) }));
+      const deploys = releaseMarkers(deps.releases, project.id, w.from, w.to);
       const stats = totals.stats(rangeMinutes(w));
       return {
         name,

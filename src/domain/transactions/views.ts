@@ -4,6 +4,7 @@
  * query time.
  */
 import type { Breakdown, QueryPattern, SpanRecord } from './types.js';
+import type { ReleaseMarker } from '../releases/views.js';
 
 export type { Breakdown, SpanCategory, SpanRecord, QueryPattern } from './types.js';
 
@@ -101,8 +102,8 @@ export interface EndpointDetail {
   stats: LatencyStats & { total_ms: number; avg_queries: number; n_plus_one_rate: number };
   /** Zero-filled buckets over the range. */
   series: SeriesPoint[];
-  /** Releases first seen within the range: markers on the charts. */
-  deploys: { version: string; first_seen: string }[];
+  /** Deploys within the range, else releases first seen in it: markers on the charts. */
+  deploys: ReleaseMarker[];
   /** Average ms per transaction per category. */
   breakdown: Breakdown;
   slowest: TransactionSummary[];

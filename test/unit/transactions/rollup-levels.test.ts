@@ -195,7 +195,7 @@ describe('rollup resolutions: daily, 6-hourly and endpoint totals', () => {
     performance = createPerformanceService({
       transactions: reader.transactions,
       issues: { listTraceEvents: () => [] },
-      releases: { listReleasesStartedSince: () => [] },
+      releases: { listReleasesStartedSince: () => [], listDeploysBetween: () => [] },
       logs: reader.logs,
       getProject: (slug) => ({ id: slug === 'b' ? 2 : 1, slug, name: slug }),
       now: () => NOW,

@@ -1,10 +1,10 @@
 /**
  * Events per hour over several days as an SVG bar chart, with a label at each local midnight and
- * the releases that started in the window drawn as markers (Sentry's deploy markers). The SVG
- * stretches to the card's width; labels are HTML placed by percentage so text never stretches.
+ * the deploys in the window drawn as markers (else the releases first seen in it, for data from
+ * before deploys were recorded). The SVG stretches to the card's width; labels are HTML placed by
+ * percentage so text never stretches.
  */
-import type { ReleaseMarker } from '../api/client';
-import { markerPosition, sparklineBars } from './sparkline';
+import { markerPosition, markerTitle, sparklineBars, type MarkerInput } from './sparkline';
 
 const HOUR_MS = 3_600_000;
 /** SVG units; the plot is scaled to its box, so only the ratio between bars matters. */
@@ -50,16 +50,16 @@ export interface MarkerFlag {
   title: string;
 }
 
-/** Releases closer than this (fraction of the width) share one flag, or their labels would overlap. */
+/** Markers closer than this (fraction of the width) share one flag, or their labels would overlap. */
 const MIN_FLAG_GAP = 0.06;
 
-/** Release markers placed in the window, neighbours merged into one flag ("v2 +1"). */
-export function markerFlags(markers: ReleaseMarker[], end: number, hours: number): MarkerFlag[] {
+/** Markers placed in the window, neighbours merged into one flag ("v2 +1"). */
+export function markerFlags(markers: MarkerInput[], end: number, hours: number): MarkerFlag[] {
   const placed = markers
     .map((m) => ({ ...m, at: markerPosition(m.first_seen, end, hours) }))
-    .filter((m): m is ReleaseMarker & { at: number } => m.at !== null)
+    .filter((m): m is MarkerInput & { at: number } => m.at !== null)
     .sort((a, b) => a.at - b.at);
-  const groups: (ReleaseMarker & { at: number })[][] = [];
+  const groups: (MarkerInput & { at: number })[][] = [];
   for (const m of placed) {
     const last = groups.at(-1);
     if (last && m.at - last[0]!.at < MIN_FLAG_GAP) last.push(m);
@@ -70,9 +70,7 @@ export function markerFlags(markers: ReleaseMarker[], end: number, hours: number
     return {
       at: newest.at,
       label: g.length > 1 ? `${newest.version} +${g.length - 1}` : newest.version,
-      title: g
-        .map((m) => `Release ${m.version} first seen ${new Date(m.first_seen).toLocaleString()}`)
-        .join('\n'),
+      title: g.map(markerTitle).join('\n'),
     };
   });
 }
@@ -85,7 +83,7 @@ export function HourlyChart({
 }: {
   values: number[];
   end: number;
-  markers: ReleaseMarker[];
+  markers: MarkerInput[];
   label: string;
 }) {
   const n = values.length;
@@ -95,7 +93,7 @@ export function HourlyChart({
   const ticks = dayTicks(end, n);
   const placed = markers
     .map((m) => ({ ...m, at: markerPosition(m.first_seen, end, n) }))
-    .filter((m): m is ReleaseMarker & { at: number } => m.at !== null);
+    .filter((m): m is MarkerInput & { at: number } => m.at !== null);
   const flags = markerFlags(markers, end, n);
   const start = end - n * HOUR_MS;
 
@@ -111,7 +109,7 @@ export function HourlyChart({
             viewBox={`0 0 ${n} ${PLOT_HEIGHT}`}
             preserveAspectRatio="none"
             role="img"
-            aria-label={`${label}: ${total} events, at most ${peak} in an hour${placed.length ? `; releases ${placed.map((m) => m.version).join(', ')}` : ''}`}
+            aria-label={`${label}: ${total} events, at most ${peak} in an hour${placed.length ? `; ${placed.some((m) => m.environment) ? 'deploys' : 'releases'} ${placed.map((m) => m.version).join(', ')}` : ''}`}
           >
             {ticks.map((t) => (
               <line
@@ -131,9 +129,9 @@ export function HourlyChart({
                 <rect className="hc-bar" x={b.x} y={b.y} width={b.width} height={b.height} />
               </g>
             ))}
-            {placed.map((m) => (
+            {placed.map((m, i) => (
               <line
-                key={m.version}
+                key={`${m.version}-${i}`}
                 className="hc-marker"
                 x1={m.at * n}
                 x2={m.at * n}
@@ -141,13 +139,13 @@ export function HourlyChart({
                 y2={PLOT_HEIGHT}
                 vectorEffect="non-scaling-stroke"
               >
-                <title>{`Release ${m.version} first seen ${new Date(m.first_seen).toLocaleString()}`}</title>
+                <title>{markerTitle(m)}</title>
               </line>
             ))}
           </svg>
           {flags.map((f) => (
             <span
-              key={f.label}
+              key={`${f.label}-${f.at}`}
               className={f.at > 0.85 ? 'hc-flag hc-flag-left' : 'hc-flag'}
               style={{ left: `${f.at * 100}%` }}
               title={f.title}

@@ -14,6 +14,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { SeriesPoint } from '../api/client';
 import { readChartStyle } from './chart-style';
 import { markerFlags } from './hourly-chart';
+import type { MarkerInput } from './sparkline';
 import './latency-chart.css';
 
 /** The x values and series of a chart, times in seconds (uPlot's unit for time scales). */
@@ -76,12 +77,11 @@ export interface ChartMarker {
   title: string;
 }
 
-/** Deploys inside the window [from, to] (seconds), neighbours merged into one labelled line ("v2 +1"). */
-export function chartMarkers(
-  deploys: { version: string; first_seen: string }[],
-  from: number,
-  to: number,
-): ChartMarker[] {
+/**
+ * Deploys (else releases' first events) inside the window [from, to] (seconds), neighbours merged
+ * into one labelled line ("v2 +1").
+ */
+export function chartMarkers(deploys: MarkerInput[], from: number, to: number): ChartMarker[] {
   if (!(to > from)) return [];
   const hours = (to - from) / 3600;
   return markerFlags(deploys, to * 1000, hours).map((f) => ({

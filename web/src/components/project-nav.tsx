@@ -10,6 +10,7 @@ const SECTIONS: [string, string][] = [
   ['issues', 'Issues'],
   ['performance', 'Performance'],
   ['logs', 'Logs'],
+  ['releases', 'Releases'],
 ];
 
 /** The section of `path` (the segment after the project's slug), or null outside a project. */

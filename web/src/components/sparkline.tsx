@@ -1,6 +1,6 @@
 /**
- * Bar sparkline as inline SVG: one bar per bucket, optional markers (releases) as vertical lines at
- * their position in the window. Pure geometry lives in `sparklineBars` so it is unit-tested.
+ * Bar sparkline as inline SVG: one bar per bucket, optional markers (deploys, else releases' first
+ * events) as vertical lines at their position in the window. Pure geometry lives in `sparklineBars` so it is unit-tested.
  * A null bucket (no data, e.g. a latency where no request came) is a gap, told apart from 0 on hover.
  */
 import { useState, type PointerEvent } from 'react';
@@ -43,6 +43,21 @@ export function markerPosition(iso: string, end: number, hours: number): number 
   const t = new Date(iso).getTime();
   if (!(t >= start && t <= end)) return null;
   return (t - start) / (end - start);
+}
+
+/** A chart marker as the API sends it: a deploy (with its environment) or a release's first event. */
+export interface MarkerInput {
+  version: string;
+  first_seen: string;
+  environment?: string | null;
+}
+
+/** A marker's tooltip: what it stands for and when. */
+export function markerTitle(m: MarkerInput): string {
+  const at = new Date(m.first_seen).toLocaleString();
+  return m.environment
+    ? `Deploy of ${m.version} to ${m.environment}, ${at}`
+    : `Release ${m.version} first seen ${at}`;
 }
 
 /** One SVG path for all bars: 24 rows × 24 buckets of <rect> were most of the list's DOM. */
