@@ -7,7 +7,11 @@
  *   `transaction` items, or span v2 envelopes), after the in-process digest floor
  *   (bench/lib/transactions-bench.js);
  * - stats: 30 days of endpoint rollups seeded through Snag's storage code, then the performance
- *   API timed on them (bench/lib/endpoint-stats.js).
+ *   API timed on them (bench/lib/endpoint-stats.js);
+ * - logs: OTLP/HTTP protobuf bodies of 100–1,000 records, and search (bench/lib/logs-bench.js);
+ * - mixed (not in the default run): errors, transactions and logs at once on one server, at half
+ *   of each target and at full speed, with ingest → queryable probes and UI/MCP reads alongside,
+ *   for `--duration` (10 minutes) per mode (bench/lib/mixed-bench.js).
  *
  * Load kinds start `node bin/snag.js serve` (fresh data dir per mode) and load it from this
  * process over keep-alive HTTP: full speed (closed loop) and/or a fixed rate (open loop), then
@@ -24,6 +28,7 @@ import { parseFlags, USAGE } from './lib/flags.js';
 import { createProfileDir, note, REPO_ROOT, withServer } from './lib/harness.js';
 import { runFixedRate, runFullSpeed } from './lib/load.js';
 import { runLogsKind } from './lib/logs-bench.js';
+import { runMixedKind } from './lib/mixed-bench.js';
 import {
   buildRows,
   describeMachine,
@@ -95,6 +100,7 @@ const RUN_KIND = {
   spans: (flags) => runTransactionsKind(flags, 'spans'),
   stats: runEndpointStats,
   logs: runLogsKind,
+  mixed: runMixedKind,
 };
 
 async function main() {

@@ -15,11 +15,13 @@ export const DEFAULT_POOL_SIZE = 2000;
 export const SIGNATURE_COUNT = 120;
 const MIN_EVENT_BYTES = 5_000;
 const MAX_EVENT_BYTES = 30_000;
+/** The mixed kind's errors reach for issue 9's 5–50 KB (the SDK's frame and breadcrumb caps still apply). */
+export const MIXED_MAX_EVENT_BYTES = 50_000;
 /** Same seed every run: the corpus is part of what a figure means. */
 const CORPUS_SEED = 20261122;
 const ITEM_HEADER_LINE = '{"type":"event"}\n';
 
-export function buildCorpus(poolSize = DEFAULT_POOL_SIZE) {
+export function buildCorpus(poolSize = DEFAULT_POOL_SIZE, { maxEventBytes = MAX_EVENT_BYTES } = {}) {
   const random = createRandom(CORPUS_SEED);
   const signatures = Array.from({ length: SIGNATURE_COUNT }, () => createSignature(random));
   const now = Date.now();
@@ -30,7 +32,7 @@ export function buildCorpus(poolSize = DEFAULT_POOL_SIZE) {
     const event = createEvent(
       random,
       signatures[signatureIndex],
-      random.int(MIN_EVENT_BYTES, MAX_EVENT_BYTES),
+      random.int(MIN_EVENT_BYTES, maxEventBytes),
       now,
     );
     const payload = Buffer.from(event.json, 'utf8');
@@ -54,8 +56,9 @@ const GZIP_ENVELOPE_HEADERS = {
 };
 
 /**
- * Returns `next()`, which yields `{ body, headers }`: a gzip body for the next pool entry with a
- * never-used event_id (the envelope header's id wins over the payload's, so Snag dedupes on it).
+ * Returns `next()`, which yields `{ body, headers, eventId }`: a gzip body for the next pool entry
+ * with a never-used event_id (the envelope header's id wins over the payload's, so Snag dedupes on
+ * it).
  */
 export function createEnvelopeSource(corpus, publicKey) {
   const runPrefix = randomBytes(8).toString('hex');
@@ -79,7 +82,7 @@ export function createEnvelopeSource(corpus, publicKey) {
         storeGzipMember(Buffer.from(headerLine, 'utf8')),
         corpus.entries[index].gzippedItem,
       ]);
-      return { body, headers: GZIP_ENVELOPE_HEADERS };
+      return { body, headers: GZIP_ENVELOPE_HEADERS, eventId };
     },
   };
 }

@@ -14,8 +14,8 @@ export const note = (message) =>
   process.stderr.write(`[+${((performance.now() - benchStartedAt) / 1000).toFixed(1)}s] ${message}\n`);
 
 /** Starts a server, runs `load` against it, and always stops it (and deletes its data dir). */
-export async function withServer({ nodeArgs, probe, dataDir }, load) {
-  const server = await startServer({ repoRoot: REPO_ROOT, nodeArgs, probe, dataDir });
+export async function withServer({ nodeArgs, probe, dataDir, env }, load) {
+  const server = await startServer({ repoRoot: REPO_ROOT, nodeArgs, probe, dataDir, env });
   note(`server pid ${server.pid} listening on ${server.url}`);
   let result;
   try {

@@ -26,13 +26,13 @@ const DRAIN_POLL_MS = 100;
 /** Give up waiting for the backlog after this long (reported as "not drained"). */
 const DRAIN_TIMEOUT_MS = 600_000;
 /** The server at rest before load, so idle RSS is not the allocation spike of start-up. */
-const SETTLE_MS = 1_000;
+export const SETTLE_MS = 1_000;
 
-function createTally() {
+export function createTally() {
   return { sent: 0, accepted: 0, throttled: 0, failed: 0, firstFailure: '', latency: createSampleList() };
 }
 
-function recordAnswer(tally, answer) {
+export function recordAnswer(tally, answer) {
   if (answer.status === 200) {
     tally.accepted++;
     tally.latency.add(answer.ms);
@@ -50,7 +50,7 @@ function recordAnswer(tally, answer) {
  * resolves (never rejects) with the status, ms since `clockFrom`, and ms since the request got a
  * socket (the server's share, without waiting for a free socket).
  */
-function postEnvelope(agent, server, { body, headers, path }, clockFrom) {
+export function postEnvelope(agent, server, { body, headers, path }, clockFrom) {
   return new Promise((resolve) => {
     const request = http.request(
       {
@@ -89,7 +89,7 @@ function postEnvelope(agent, server, { body, headers, path }, clockFrom) {
   });
 }
 
-async function waitForDrain(server, progress) {
+export async function waitForDrain(server, progress) {
   const deadline = performance.now() + DRAIN_TIMEOUT_MS;
   while (performance.now() < deadline) {
     const health = await readHealth(server);
@@ -100,7 +100,7 @@ async function waitForDrain(server, progress) {
   return { health: await readHealth(server), at: performance.now(), drained: false };
 }
 
-const isRunning = (server) => server.child.exitCode === null && server.child.signalCode === null;
+export const isRunning = (server) => server.child.exitCode === null && server.child.signalCode === null;
 
 /** What both modes share: settle, sample, send via `sendAll`, drain, and measure around it. */
 /** With --probe the server has bench/lib/http-thread-probe.js preloaded: SIGUSR2 closes a window. */
@@ -168,64 +168,70 @@ async function measureRun({ label, server, sendAll, storedCount, inspect }) {
 }
 
 /** Closed loop: `concurrency` lanes, each sending its next envelope as soon as the last is answered. */
-export function runFullSpeed({ server, source, seconds, concurrency, label, storedCount, inspect }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const sendAll = async (tally, startedAt) => {
-    const deadline = startedAt + seconds * 1000;
-    const lane = async () => {
-      while (performance.now() < deadline && isRunning(server)) {
-        tally.sent++;
-        recordAnswer(tally, await postEnvelope(agent, server, source.next(), performance.now()));
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, lane));
-    return { concurrency };
+export async function sendClosedLoop({ agent, server, source, tally, startedAt, seconds, concurrency }) {
+  const deadline = startedAt + seconds * 1000;
+  const lane = async () => {
+    while (performance.now() < deadline && isRunning(server)) {
+      tally.sent++;
+      recordAnswer(tally, await postEnvelope(agent, server, source.next(), performance.now()));
+    }
   };
-  return measureRun({ label, server, sendAll, storedCount, inspect }).finally(() => agent.destroy());
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { concurrency };
 }
 
 /** Open loop: the i-th envelope is due at start + i/rate, sent on a 1 ms timer tick. */
+export async function sendOpenLoop({ agent, server, source, tally, startedAt, seconds, rate, concurrency }) {
+  const total = Math.round(rate * seconds);
+  const slotMs = 1000 / rate;
+  const inFlight = new Set();
+  const serviceLatency = createSampleList();
+  let scheduled = 0;
+  let late = 0;
+  let skipped = 0;
+  while (scheduled < total && isRunning(server)) {
+    const now = performance.now();
+    const due = Math.min(total, Math.floor((now - startedAt) / slotMs) + 1);
+    for (; scheduled < due; scheduled++) {
+      const plannedAt = startedAt + scheduled * slotMs;
+      if (now - plannedAt > LATE_SEND_MS) late++;
+      if (inFlight.size >= MAX_IN_FLIGHT) {
+        skipped++;
+        continue;
+      }
+      tally.sent++;
+      const answer = postEnvelope(agent, server, source.next(), plannedAt).then((a) => {
+        recordAnswer(tally, a);
+        if (a.status === 200) serviceLatency.add(a.onSocketMs);
+        inFlight.delete(answer);
+      });
+      inFlight.add(answer);
+    }
+    await sleep(1);
+  }
+  await Promise.all(inFlight);
+  const [serviceP50, serviceP99] = serviceLatency.percentiles(50, 99);
+  return {
+    rate,
+    scheduledSeconds: seconds,
+    concurrency,
+    lateSends: late,
+    skippedSends: skipped,
+    serviceLatencyP50: serviceP50,
+    serviceLatencyP99: serviceP99,
+  };
+}
+
+export function runFullSpeed({ server, source, seconds, concurrency, label, storedCount, inspect }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const sendAll = (tally, startedAt) =>
+    sendClosedLoop({ agent, server, source, tally, startedAt, seconds, concurrency });
+  return measureRun({ label, server, sendAll, storedCount, inspect }).finally(() => agent.destroy());
+}
+
 export function runFixedRate({ server, source, seconds, rate, concurrency, label, storedCount, inspect }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const sendAll = async (tally, startedAt) => {
-    const total = Math.round(rate * seconds);
-    const slotMs = 1000 / rate;
-    const inFlight = new Set();
-    const serviceLatency = createSampleList();
-    let scheduled = 0;
-    let late = 0;
-    let skipped = 0;
-    while (scheduled < total && isRunning(server)) {
-      const now = performance.now();
-      const due = Math.min(total, Math.floor((now - startedAt) / slotMs) + 1);
-      for (; scheduled < due; scheduled++) {
-        const plannedAt = startedAt + scheduled * slotMs;
-        if (now - plannedAt > LATE_SEND_MS) late++;
-        if (inFlight.size >= MAX_IN_FLIGHT) {
-          skipped++;
-          continue;
-        }
-        tally.sent++;
-        const answer = postEnvelope(agent, server, source.next(), plannedAt).then((a) => {
-          recordAnswer(tally, a);
-          if (a.status === 200) serviceLatency.add(a.onSocketMs);
-          inFlight.delete(answer);
-        });
-        inFlight.add(answer);
-      }
-      await sleep(1);
-    }
-    await Promise.all(inFlight);
-    const [serviceP50, serviceP99] = serviceLatency.percentiles(50, 99);
-    return {
-      rate,
-      scheduledSeconds: seconds,
-      concurrency,
-      lateSends: late,
-      skippedSends: skipped,
-      serviceLatencyP50: serviceP50,
-      serviceLatencyP99: serviceP99,
-    };
-  };
+  const sendAll = (tally, startedAt) =>
+    sendOpenLoop({ agent, server, source, tally, startedAt, seconds, rate, concurrency });
   return measureRun({ label, server, sendAll, storedCount, inspect }).finally(() => agent.destroy());
 }

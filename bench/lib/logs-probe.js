@@ -34,7 +34,7 @@ function buildProbeBody(word) {
 
 /**
  * Starts probing after `delayMs` (the load's settle time); probes sent within `windowMs` of that
- * are the "while sending" samples. `stop()` resolves with `{ sent, found, samples, median, max }`
+ * are the "while sending" samples. `stop()` resolves with `{ sent, found, samples, median, p99, max }`
  * (ms; samples = probes sent while sending and found).
  */
 export function startQueryableProbe(server, { delayMs, windowMs, slug = 'default' }) {
@@ -98,8 +98,8 @@ export function startQueryableProbe(server, { delayMs, windowMs, slug = 'default
       while (outstanding.size > 0 && performance.now() < deadline) await sleep(POLL_MS);
       polling = false;
       await poller;
-      const [median, max] = during.percentiles(50, 100);
-      return { sent, found, samples: during.length, median, max };
+      const [median, p99, max] = during.percentiles(50, 99, 100);
+      return { sent, found, samples: during.length, median, p99, max };
     },
   };
 }

@@ -71,10 +71,11 @@ function waitForDsn(child, readOutput) {
 
 /**
  * Starts a server; `nodeArgs` go before the script (e.g. --cpu-prof), `probe` preloads
- * http-thread-probe.js, `dataDir` serves pre-seeded data (bench/ui-list.js). The caller must
- * `stop()` it, which also removes the data dir.
+ * http-thread-probe.js, `dataDir` serves pre-seeded data (bench/ui-list.js), `env` adds SNAG_*
+ * settings (the mixed kind's SNAG_MCP_TOKEN). The caller must `stop()` it, which also removes the
+ * data dir.
  */
-export async function startServer({ repoRoot, nodeArgs = [], probe = false, dataDir: seeded }) {
+export async function startServer({ repoRoot, nodeArgs = [], probe = false, dataDir: seeded, env = {} }) {
   const dataDir = seeded ?? fs.mkdtempSync(path.join(os.tmpdir(), 'snag-bench-'));
   const port = await findFreePort();
   const probeArgs = probe ? ['--import', pathToFileURL(PROBE_FILE).href] : [];
@@ -89,6 +90,7 @@ export async function startServer({ repoRoot, nodeArgs = [], probe = false, data
         SNAG_PORT: String(port),
         SNAG_HOST: HOST,
         SNAG_LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -121,9 +121,10 @@ function createContexts(random, now) {
 
 /**
  * Returns the payload object (with MARKERS in place of ids) and what the envelope header and the
- * report need. `now` is epoch ms; the transaction ends within the minute before it.
+ * report need. `now` is epoch ms; the transaction ends within the minute before it. `spanRange` sets
+ * the span-count floor of non-health routes (the mixed kind's 10–100); N+1 loops add to it.
  */
-export function createTransaction(random, now) {
+export function createTransaction(random, now, spanRange = { min: SPAN_COUNT_MIN, max: SPAN_COUNT_MAX }) {
   const route = pickRoute(random);
   const nPlusOne = random.chance(route.nPlusOneShare);
   const durationMs = Math.max(0.5, logNormal(random, route.medianMs, DURATION_SIGMA));
@@ -144,7 +145,7 @@ export function createTransaction(random, now) {
     endMs,
     rootSpanId: MARKERS.spanId,
     traceId: MARKERS.traceId,
-    spanCount: random.int(SPAN_COUNT_MIN, SPAN_COUNT_MAX),
+    spanCount: random.int(spanRange.min, spanRange.max),
   });
   const userId = random.chance(0.45) ? String(random.int(1, USER_COUNT)) : undefined;
   const payload = {

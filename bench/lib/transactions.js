@@ -40,12 +40,13 @@ const ID_BYTES = 40;
 const ID_POOL_REQUESTS = 4096;
 const GZIP_HEADERS = { 'content-encoding': 'gzip' };
 
-export function buildTransactionCorpus(poolSize, kind, gzipMode = 'sdk') {
+/** `spans` ({ min, max }) is passed to createTransaction; by default its own 24–36. */
+export function buildTransactionCorpus(poolSize, kind, gzipMode = 'sdk', spans = undefined) {
   const random = createRandom(CORPUS_SEED);
   const now = Date.now();
   const entries = [];
   for (let i = 0; i < poolSize; i++) {
-    const t = createTransaction(random, now);
+    const t = createTransaction(random, now, spans);
     let item;
     let fields;
     if (kind === 'spans') {
@@ -79,7 +80,7 @@ export function buildTransactionCorpus(poolSize, kind, gzipMode = 'sdk') {
   return { kind, gzipMode, entries };
 }
 
-/** Returns `next()`: `{ body, headers }` for the next pool entry, with fresh random ids. */
+/** Returns `next()`: `{ body, headers, spanId }` for the next pool entry, with fresh random ids. */
 export function createTransactionSource(corpus, publicKey) {
   const headerTails = corpus.entries.map((e) => {
     const trace = {
@@ -118,8 +119,12 @@ export function createTransactionSource(corpus, publicKey) {
           ? `{"sent_at":"${sentAt}","trace":${trace},"sdk":${SDK_JSON}}\n`
           : `{"event_id":"${values.eventId}","sent_at":"${sentAt}","sdk":${SDK_JSON},"trace":${trace}}\n`;
       const head = Buffer.from(headerLine, 'latin1');
-      if (!entry.gzip) return { body: entry.body.fill(values, head), headers: {} };
-      return { body: entry.body.fill(values, storeGzipMember(head)), headers: GZIP_HEADERS };
+      if (!entry.gzip) return { body: entry.body.fill(values, head), headers: {}, spanId: values.spanId };
+      return {
+        body: entry.body.fill(values, storeGzipMember(head)),
+        headers: GZIP_HEADERS,
+        spanId: values.spanId,
+      };
     },
   };
 }

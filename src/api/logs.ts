@@ -4,7 +4,7 @@ import { badRequest } from '../errors.js';
 import { LOG_RANGES, type LogSearchParams } from '../domain/logs/service.js';
 import { LOG_LEVELS, type LogLevel } from '../domain/logs/types.js';
 import type { ApiDeps } from './deps.js';
-import { optionalInt, optionalOneOf, optionalString } from './params.js';
+import { optionalInt, optionalOneOf, optionalString, optionalTime } from './params.js';
 
 type Q = Record<string, unknown>;
 type P = { Params: { project: string }; Querystring: Q };
@@ -45,8 +45,8 @@ function searchParams(q: Q): LogSearchParams {
     release: optionalString(q, 'release'),
     logger: optionalString(q, 'logger'),
     range: optionalOneOf(q, 'range', LOG_RANGES),
-    startMs: timeOf(q, 'start'),
-    endMs: timeOf(q, 'end'),
+    startMs: optionalTime(q, 'start'),
+    endMs: optionalTime(q, 'end'),
   };
 }
 
@@ -59,15 +59,4 @@ function levelsOf(raw: unknown): LogLevel[] | undefined {
       throw badRequest(`level must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(n)}.`);
   }
   return names as LogLevel[];
-}
-
-function timeOf(q: Q, name: string): number | undefined {
-  const v = optionalString(q, name, 40);
-  if (v === undefined) return undefined;
-  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (Number.isNaN(ms))
-    throw badRequest(
-      `${name} must be an ISO 8601 time (2026-11-22T10:00:00Z) or epoch milliseconds; got ${JSON.stringify(v)}.`,
-    );
-  return ms;
 }

@@ -31,6 +31,26 @@ export function optionalOneOf<T extends string>(
   return v as T;
 }
 
+/**
+ * Latest time a query may name: 9999-12-31T23:59:59.999Z. Date objects reach ±8.64e15 ms, but a
+ * window added to a time near that edge is an Invalid Date, and `end=99999999999999999999` (a
+ * valid whole number) made the logs histogram throw at toISOString: a 500 (docs/reliability.md,
+ * fuzzing finding 4).
+ */
+const MAX_QUERY_TIME_MS = 253_402_300_799_999;
+
+/** An ISO 8601 time or epoch milliseconds, from 1970 to 9999; 400 otherwise. */
+export function optionalTime(q: Query, name: string): number | undefined {
+  const v = optionalString(q, name, 40);
+  if (v === undefined) return undefined;
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_QUERY_TIME_MS)
+    throw badRequest(
+      `${name} must be an ISO 8601 time (2026-11-22T10:00:00Z) or epoch milliseconds, from 1970 to 9999; got ${JSON.stringify(v)}.`,
+    );
+  return ms;
+}
+
 export function pathId(raw: string, what: string): number {
   if (!/^\d{1,15}$/.test(raw))
     throw badRequest(`${what} id must be a positive whole number; got ${JSON.stringify(raw)}.`);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../errors.js';
 import { PERFORMANCE_RANGES } from '../domain/transactions/performance-service.js';
 import type { ApiDeps } from './deps.js';
-import { optionalInt, optionalOneOf, optionalString } from './params.js';
+import { optionalInt, optionalOneOf, optionalString, optionalTime } from './params.js';
 
 type Q = Record<string, unknown>;
 type P = { Params: { project: string }; Querystring: Q };
@@ -28,12 +28,7 @@ export function registerPerformanceRoutes(app: FastifyInstance, { performance }:
 
   app.get<P>('/api/v1/projects/:project/performance/compare', async (request) => {
     const q = request.query;
-    const at = optionalString(q, 'at', 40);
-    const atMs = at === undefined ? undefined : Date.parse(at);
-    if (atMs !== undefined && Number.isNaN(atMs))
-      throw badRequest(
-        `at must be an ISO 8601 time such as 2026-11-22T10:00:00Z; got ${JSON.stringify(at)}.`,
-      );
+    const atMs = optionalTime(q, 'at');
     return performance.compare(request.params.project, {
       name: optionalString(q, 'name', 1000),
       a: optionalString(q, 'a'),

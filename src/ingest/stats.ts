@@ -2,7 +2,18 @@
  * In-process ingest counters: items accepted into the queue and items accepted but dropped (types
  * Snag does not digest yet), per item type, plus a one-minute window of accepted items for rates.
  */
+import { JOB_KINDS } from '../queue/jobs.js';
+
 const WINDOW_SECONDS = 60;
+/**
+ * Item types are whatever the client writes in an item header: past this many distinct names, or
+ * for a name longer than MAX_TYPE_NAME_CHARS, they are counted under OTHER_TYPE. Without the cap, a
+ * client inventing types grew these maps (and /_health) by one entry per type: 10,108 after 200
+ * fuzzed envelopes (docs/reliability.md, fuzzing finding 1). Sentry defines ~25 item types.
+ */
+const MAX_TRACKED_TYPES = 64;
+const MAX_TYPE_NAME_CHARS = 40;
+const OTHER_TYPE = 'other';
 
 export function createIngestStats() {
   const accepted = new Map<string, number>();
@@ -10,7 +21,16 @@ export function createIngestStats() {
   // Ring of per-second counts per type for the last minute.
   const ring = new Map<string, { second: number; counts: number[] }>();
 
+  // The digested kinds are always counted by name, whatever came first.
+  const tracked = new Set<string>(Object.values(JOB_KINDS));
   const bump = (m: Map<string, number>, type: string, n: number) => m.set(type, (m.get(type) ?? 0) + n);
+
+  function keyOf(type: string): string {
+    if (tracked.has(type)) return type;
+    if (tracked.size >= MAX_TRACKED_TYPES || type.length > MAX_TYPE_NAME_CHARS) return OTHER_TYPE;
+    tracked.add(type);
+    return type;
+  }
 
   function touch(type: string, now: number, n: number): void {
     const second = Math.floor(now / 1000);
@@ -28,11 +48,12 @@ export function createIngestStats() {
 
   return {
     recordAccepted(type: string, n = 1, now = Date.now()) {
-      bump(accepted, type, n);
-      touch(type, now, n);
+      const key = keyOf(type);
+      bump(accepted, key, n);
+      touch(key, now, n);
     },
     recordDropped(type: string, n = 1) {
-      bump(dropped, type, n);
+      bump(dropped, keyOf(type), n);
     },
     /** Items of `type` accepted in the last 60 seconds. */
     lastMinute(type: string, now = Date.now()): number {

@@ -3,17 +3,53 @@
  * recommended shape for a server that keeps nothing between requests. Each request gets its own
  * McpServer and transport, built for the authenticated caller, so concurrent agents share nothing
  * but the services. GET (a server-to-client SSE stream) and DELETE (ending a session) mean nothing
- * without sessions: 405, which the spec allows and clients expect.
+ * without sessions: 405, which the spec allows and clients expect. A call to a tool that changes
+ * data needs the write scope: without it the request is refused before any tool runs.
+ *
+ * The SDK, zod and the tools are loaded on the first authenticated request, not at start: they are
+ * ~20 MiB of a process whose idle RSS target is 150 MB, and most Snags never see an MCP client.
+ * The first call pays the import (~100–200 ms); every later one finds the modules loaded.
  */
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenCaller } from '../auth/bearer.js';
 import type { BearerAuth } from './auth.js';
 import type { Caller, McpDeps } from './deps.js';
-import { createMcpServer } from './server.js';
 
 export interface McpHttpDeps {
   tools: McpDeps;
   auth: BearerAuth;
+}
+
+interface McpRuntime {
+  createMcpServer: typeof import('./server.js').createMcpServer;
+  StreamableHTTPServerTransport: typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js').StreamableHTTPServerTransport;
+  writingTools: Set<string>;
+}
+
+let runtime: Promise<McpRuntime> | undefined;
+
+function loadRuntime(): Promise<McpRuntime> {
+  runtime ??= Promise.all([
+    import('./server.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('./tools/index.js'),
+  ]).then(([server, transport, tools]) => ({
+    createMcpServer: server.createMcpServer,
+    StreamableHTTPServerTransport: transport.StreamableHTTPServerTransport,
+    writingTools: new Set(tools.TOOLS.filter((t) => t.kind !== 'read').map((t) => t.name)),
+  }));
+  // A failed import is retried by the next request rather than cached.
+  runtime.catch(() => (runtime = undefined));
+  return runtime;
+}
+
+/** Whether a JSON-RPC message (or batch) calls a tool that changes data. */
+function callsWritingTool(body: unknown, writingTools: Set<string>): boolean {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const msg = m as { method?: unknown; params?: { name?: unknown } } | null;
+    return msg?.method === 'tools/call' && writingTools.has(String(msg.params?.name));
+  });
 }
 
 const jsonRpcError = (code: number, message: string) => ({
@@ -23,7 +59,7 @@ const jsonRpcError = (code: number, message: string) => ({
 });
 
 export function registerMcpRoute(app: FastifyInstance, deps: McpHttpDeps): void {
-  const callers = new WeakMap<FastifyRequest, Caller>();
+  const callers = new WeakMap<FastifyRequest, { caller: Caller; token: TokenCaller }>();
 
   app.route({
     method: ['POST', 'GET', 'DELETE'],
@@ -32,7 +68,7 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpHttpDeps): void 
     onRequest: async (request, reply) => {
       const result = deps.auth.authenticate(request.headers.authorization);
       if (!result.ok) return reply.code(result.status).headers(result.headers).send(result.body);
-      callers.set(request, result.caller);
+      callers.set(request, { caller: result.caller, token: result.token });
     },
     handler: async (request, reply) => {
       if (request.method !== 'POST') {
@@ -41,7 +77,13 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpHttpDeps): void 
           .header('allow', 'POST')
           .send(jsonRpcError(-32000, 'This MCP server is stateless: send JSON-RPC requests with POST.'));
       }
-      const server = createMcpServer(deps.tools, callers.get(request)!);
+      const { caller, token } = callers.get(request)!;
+      const { createMcpServer, StreamableHTTPServerTransport, writingTools } = await loadRuntime();
+      if (!token.scopes.includes('write') && callsWritingTool(request.body, writingTools)) {
+        const refusal = deps.auth.insufficientScope('write');
+        return reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
+      }
+      const server = createMcpServer(deps.tools, caller);
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,

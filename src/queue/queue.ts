@@ -14,6 +14,10 @@
  * - This process is the only writer of queue.db; workers only read it.
  * - Backpressure: above `maxDepth` undigested jobs, `enqueue` refuses with 429 + Retry-After
  *   instead of growing the backlog without bound; a failing commit (disk full) answers 503.
+ * - Disk space: below `diskReserveBytes` free, `enqueue` refuses with 503 + Retry-After before
+ *   writing anything. Without that reserve the queue would take the last free pages and the digest
+ *   threads, which need room in their own files, could not move the acknowledged backlog out of it
+ *   until space returned. Ingest resumes by itself once space is back.
  */
 import { AppError } from '../errors.js';
 import type { NewJob, QueueStore } from '../storage/index.js';
@@ -31,7 +35,18 @@ export const DELETE_INTERVAL_MS = 100;
 /** How often, at most, a commit checks whether it should finish a checkpoint so the WAL restarts. */
 const WAL_CHECK_INTERVAL_MS = 10;
 
-export type QueueLogger = { error(obj: object, msg: string): void };
+/** A disk that refuses writes refuses them for every request: log the first, then a count this often. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
+
+export type QueueLogger = { error(obj: object, msg: string): void; info?(obj: object, msg: string): void };
+
+export interface QueueOptions {
+  maxDepth: number;
+  log: QueueLogger;
+  /** Free space on the queue's filesystem; omitted: no reserve check. */
+  freeSpace?: { free(): number; spend(bytes: number): void };
+  diskReserveBytes?: number;
+}
 
 export interface Queue {
   enqueue(jobs: NewJob[]): Promise<void>;
@@ -40,7 +55,8 @@ export interface Queue {
   depth(): number;
   /** Resolves once every pending enqueue has committed. */
   flush(): Promise<void>;
-  onCommit(listener: () => void): void;
+  /** Called after each group commit with the kinds it held, so only their consumers are woken. */
+  onCommit(listener: (kinds: ReadonlySet<string>) => void): void;
 }
 
 interface Pending {
@@ -49,7 +65,7 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-export function createQueue(store: QueueStore, options: { maxDepth: number; log: QueueLogger }): Queue {
+export function createQueue(store: QueueStore, options: QueueOptions): Queue {
   let depth = store.countJobs();
   /** Highest acknowledged id per set of kinds (one consumer each), not deleted yet. */
   const acknowledged = new Map<string, { kinds: readonly string[]; upToId: number }>();
@@ -59,9 +75,34 @@ export function createQueue(store: QueueStore, options: { maxDepth: number; log:
   let pending: Pending[] = [];
   let scheduled = false;
   let pendingJobCount = 0;
-  const listeners: (() => void)[] = [];
+  const listeners: ((kinds: ReadonlySet<string>) => void)[] = [];
   let idle: Promise<void> = Promise.resolve();
   let markIdle: () => void = () => {};
+  let failuresSinceLog = 0;
+  let failingSince = 0;
+  let lastFailureLogAt = 0;
+
+  /** One log line per FAILURE_LOG_INTERVAL_MS while writes fail, one when they work again. */
+  function noteCommitFailure(err: unknown, jobs: number): void {
+    const now = Date.now();
+    failuresSinceLog++;
+    if (failingSince === 0) failingSince = now;
+    if (now - lastFailureLogAt < FAILURE_LOG_INTERVAL_MS) return;
+    options.log.error(
+      { err, jobs, failed_commits: failuresSinceLog },
+      'queue commit failed; answering 503 until writes succeed again',
+    );
+    failuresSinceLog = 0;
+    lastFailureLogAt = now;
+  }
+
+  function noteCommitSuccess(): void {
+    if (failingSince === 0) return;
+    options.log.info?.({ failing_ms: Date.now() - failingSince }, 'queue writes succeed again');
+    failingSince = 0;
+    failuresSinceLog = 0;
+    lastFailureLogAt = 0;
+  }
 
   function commit(): void {
     scheduled = false;
@@ -72,21 +113,34 @@ export function createQueue(store: QueueStore, options: { maxDepth: number; log:
     try {
       store.insertJobs(jobs);
     } catch (err) {
-      options.log.error({ err, jobs: jobs.length }, 'queue commit failed; answering 503');
+      noteCommitFailure(err, jobs.length);
       const refusal = new AppError(
         'storage_unavailable',
         503,
         'Snag could not write to its queue (is the disk full?). Retry later; nothing from this request was kept.',
-        { headers: { 'Retry-After': String(STORAGE_FAILURE_RETRY_AFTER_SECONDS) }, cause: err },
+        {
+          expose: true,
+          headers: { 'Retry-After': String(STORAGE_FAILURE_RETRY_AFTER_SECONDS) },
+          cause: err,
+        },
       );
       group.forEach((p) => p.reject(refusal));
       markIdle();
       return;
     }
+    noteCommitSuccess();
+    if (options.freeSpace) {
+      // A payload is written twice before the WAL is recycled: in the WAL, then in the file.
+      let bytes = 0;
+      for (const job of jobs) bytes += job.payload.length + job.meta.length;
+      options.freeSpace.spend(2 * bytes);
+    }
     depth += jobs.length;
     group.forEach((p) => p.resolve());
     markIdle();
-    for (const listener of listeners) listener();
+    const kinds = new Set<string>();
+    for (const job of jobs) kinds.add(job.kind);
+    for (const listener of listeners) listener(kinds);
     const now = Date.now();
     if (now - lastWalCheckAt >= WAL_CHECK_INTERVAL_MS) {
       lastWalCheckAt = now;
@@ -135,6 +189,17 @@ export function createQueue(store: QueueStore, options: { maxDepth: number; log:
                 'X-Sentry-Rate-Limits': `${QUEUE_FULL_RETRY_AFTER_SECONDS}::organization:queue_full`,
               },
             },
+          ),
+        );
+      }
+      const reserve = options.diskReserveBytes ?? 0;
+      if (reserve > 0 && options.freeSpace && options.freeSpace.free() < reserve) {
+        return Promise.reject(
+          new AppError(
+            'disk_full',
+            503,
+            `The disk holding Snag's data has less than ${Math.round(reserve / 1048576)} MiB free (SNAG_DISK_RESERVE_MB); Snag refuses new items until space is freed. Retry in ${STORAGE_FAILURE_RETRY_AFTER_SECONDS} s.`,
+            { expose: true, headers: { 'Retry-After': String(STORAGE_FAILURE_RETRY_AFTER_SECONDS) } },
           ),
         );
       }

@@ -5,12 +5,13 @@
  * stops the rest of the batch.
  */
 import type { BatchOutcome, EventToStore, JobToPark, WorkerStorage } from '../storage/index.js';
+import { GROUP_KINDS } from './messages.js';
 import { digestEventJob, type ScrubOptions } from './jobs/digest-event.js';
 import { releasesSeen } from './releases-seen.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const ERRORS_CONSUMER = 'errors';
-export const ERRORS_JOB_KINDS = ['event'] as const;
+export const ERRORS_JOB_KINDS = GROUP_KINDS.errors;
 
 export interface DrainResult extends BatchOutcome {
   jobs: number;
@@ -63,12 +64,101 @@ export function drainErrorsOnce(
   }
   if (read === 0) return null;
 
-  const outcome = storage.digest.writeBatch(ERRORS_CONSUMER, lastJobId, toStore, parked, invalid);
+  let outcome: BatchOutcome;
+  let poisoned = 0;
+  try {
+    outcome = storage.digest.writeBatch(ERRORS_CONSUMER, lastJobId, toStore, parked, invalid);
+  } catch (err) {
+    // The database is unwell (busy, full, I/O): nothing was written; the thread retries the batch.
+    if (isTransientStorageError(err)) throw err;
+    ({ outcome, poisoned } = writeIsolatingPoison(
+      storage,
+      lastJobId,
+      toStore,
+      parked,
+      invalid,
+      options.log,
+      err,
+    ));
+  }
+  // An SDK retry of a stored event is not counted again (it is a duplicate, not an event).
+  const duplicates = new Set(outcome.duplicateJobIds);
+  const stored = duplicates.size === 0 ? toStore : toStore.filter((e) => !duplicates.has(e.jobId));
   storage.app.recordReleases(
     releasesSeen(
-      toStore.map((e) => ({ projectId: e.projectId, release: e.release, at: e.timestamp })),
-      1,
+      stored.map((e) => ({ projectId: e.projectId, release: e.release, at: e.timestamp })),
+      'events',
     ),
   );
-  return { ...outcome, jobs: read, lastJobId, invalid, parked: parked.length };
+  return { ...outcome, jobs: read, lastJobId, invalid, parked: parked.length + poisoned };
+}
+
+/**
+ * SQLite result codes about the database, not the rows: such a batch is retried whole, later. Any
+ * other failure of a batch write (a value SQLite cannot bind, a constraint) is in some row.
+ */
+const TRANSIENT_SQLITE_CODE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|PROTOCOL|INTERRUPT)/;
+
+export function isTransientStorageError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_SQLITE_CODE.test(code);
+}
+
+/**
+ * A batch whose write failed because of some row: retrying it whole would fail forever and stop
+ * every project's errors behind it (the fuzz suite found one: docs/reliability.md). The events are
+ * written one transaction each, in job order, each with the cursor at its own job, so a crash
+ * half-way resumes after the last one written; the ones that fail alone are parked with their
+ * error and the rest are stored. Rare, so a transaction per event costs only the batch that needs it.
+ */
+function writeIsolatingPoison(
+  storage: WorkerStorage,
+  lastJobId: number,
+  events: EventToStore[],
+  parked: JobToPark[],
+  invalid: number,
+  log: ConsumerLogger,
+  batchError: unknown,
+): { outcome: BatchOutcome; poisoned: number } {
+  log.error(
+    { err: batchError, events: events.length },
+    'batch write failed on a row; writing its events one by one',
+  );
+  const digest = storage.digest;
+  const cursor = digest.readCursor(ERRORS_CONSUMER);
+  const total: BatchOutcome = {
+    stored: 0,
+    duplicates: 0,
+    duplicateJobIds: [],
+    newIssueIds: [],
+    regressedIssueIds: [],
+  };
+  const add = (o: BatchOutcome) => {
+    total.stored += o.stored;
+    total.duplicates += o.duplicates;
+    total.duplicateJobIds.push(...o.duplicateJobIds);
+    total.newIssueIds.push(...o.newIssueIds);
+    total.regressedIssueIds.push(...o.regressedIssueIds);
+  };
+  // What the digest stage already parked or counted, first, with the cursor where it was.
+  add(digest.writeBatch(ERRORS_CONSUMER, cursor, [], parked, invalid));
+  let poisoned = 0;
+  for (const event of [...events].sort((a, b) => a.jobId - b.jobId)) {
+    try {
+      add(digest.writeBatch(ERRORS_CONSUMER, event.jobId, [event], [], 0));
+    } catch (err) {
+      if (isTransientStorageError(err)) throw err;
+      const [job] = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, event.jobId - 1, 1);
+      if (!job || job.id !== event.jobId) throw err;
+      log.error(
+        { err, jobId: job.id, projectId: job.projectId, eventId: event.eventId },
+        'event could not be stored; job parked',
+      );
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      add(digest.writeBatch(ERRORS_CONSUMER, event.jobId, [], [{ ...job, jobId: job.id, error }], 0));
+      poisoned++;
+    }
+  }
+  add(digest.writeBatch(ERRORS_CONSUMER, lastJobId, [], [], 0));
+  return { outcome: total, poisoned };
 }

@@ -66,3 +66,36 @@ it('stores a batch read in several slices as one, and stops at the batch size', 
   expect(drain()).toBeNull();
   expect(main.issues.readCounters()['events']).toBe(260);
 });
+
+it('parks an event whose row SQLite refuses, stores the rest of its batch, and moves on', async () => {
+  // A real row-level failure: a trigger aborts the insert of one event, as a value SQLite cannot
+  // bind or a constraint would. Retrying the batch whole would fail forever.
+  const { openSqlite } = await import('../../src/storage/sqlite.js');
+  const poisonId = (1 + 5).toString(16).padStart(32, '0');
+  const db = openSqlite(`${dir}/errors.db`, { synchronous: 'NORMAL' });
+  db.exec(`CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.event_id = '${poisonId}'
+           BEGIN SELECT RAISE(ABORT, 'poisoned row'); END;`);
+  db.close();
+  queueEvents(20, 1);
+  const errors: string[] = [];
+  const log = { error: (_: object, msg: string) => errors.push(msg) };
+  const result = drainErrorsOnce(worker, {
+    batchSize: 100,
+    scrub: SCRUB,
+    maxDecompressedBytes: 1 << 20,
+    log,
+  });
+
+  expect(result).toMatchObject({ jobs: 20, stored: 19, parked: 1, lastJobId: 20 });
+  expect(worker.digest.readCursor(ERRORS_CONSUMER)).toBe(20);
+  expect(main.issues.countParkedJobs()).toBe(1);
+  expect(main.issues.readCounters()['events']).toBe(19);
+  expect(main.issues.getEvent(1, poisonId)).toBeUndefined();
+  expect(main.issues.getEvent(1, (1 + 6).toString(16).padStart(32, '0'))).toBeDefined();
+  expect(errors).toContain('event could not be stored; job parked');
+  // The next batch is written whole again.
+  queueEvents(5, 100);
+  expect(
+    drainErrorsOnce(worker, { batchSize: 100, scrub: SCRUB, maxDecompressedBytes: 1 << 20, log }),
+  ).toMatchObject({ jobs: 5, stored: 5, parked: 0 });
+});

@@ -124,3 +124,29 @@ describe('WAL restart', () => {
     expect(writer.restartWalIfCaughtUp()).toBe(false);
   });
 });
+
+describe('disk reserve', () => {
+  it('refuses with 503 + Retry-After once free space, minus what it has written since, is under the reserve', async () => {
+    const store = createQueueStore(writerDb);
+    let free = 100_000;
+    let spent = 0;
+    const queue = createQueue(store, {
+      maxDepth: 100,
+      log: silent,
+      diskReserveBytes: 60_000,
+      freeSpace: { free: () => free - spent, spend: (bytes) => (spent += bytes) },
+    });
+    await queue.enqueue(jobs(2)); // 2 × 4,402 bytes, counted twice (WAL, then the file)
+    expect(spent).toBe(2 * 2 * (4400 + 2));
+    await queue.enqueue(jobs(2));
+    await queue.enqueue(jobs(2)); // 100,000 − 52,824 < 60,000: the next one is refused
+    const refused = await queue.enqueue(jobs(1)).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ status: 503, code: 'disk_full', expose: true });
+    expect((refused as { headers: Record<string, string> }).headers['Retry-After']).toBe('30');
+    expect(store.countJobs()).toBe(6);
+
+    free = 1_000_000; // space returned
+    await queue.enqueue(jobs(1));
+    expect(store.countJobs()).toBe(7);
+  });
+});

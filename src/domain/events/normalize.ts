@@ -325,6 +325,10 @@ function formatMessage(template: string, params: unknown): string {
 function normalizeUser(value: unknown, sdk: unknown, clientIp: string | undefined): EventUser | undefined {
   const user: EventUser = isObject(value) ? { ...value } : {};
   assignOptional(user, 'id', readTrimmed(user.id));
+  // Stored in columns of their own: an object here failed the whole batch's INSERT, retried
+  // forever, and stopped every project's errors (docs/reliability.md, fuzzing finding 2).
+  assignOptional(user, 'email', readTrimmed(user.email));
+  assignOptional(user, 'username', readTrimmed(user.username));
   const inferIp = isObject(sdk) && isObject(sdk.settings) ? sdk.settings.infer_ip : undefined;
   const wantsIp =
     user.ip_address === '{{auto}}' ? inferIp !== 'never' : inferIp === 'auto' && !user.ip_address;

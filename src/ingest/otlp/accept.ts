@@ -32,7 +32,7 @@ export interface OtlpOutcome {
   rejectReason: string | null;
 }
 
-export type OtlpAcceptDeps = Pick<AcceptDeps, 'findProjectByKey' | 'queue' | 'stats'>;
+export type OtlpAcceptDeps = Pick<AcceptDeps, 'findProjectByKey' | 'queue' | 'stats' | 'rateLimits'>;
 
 /** The request's encoding, or 415: the only encodings OTLP/HTTP defines are JSON and protobuf. */
 export function encodingOf(contentType: string | undefined): OtlpEncoding {
@@ -60,6 +60,8 @@ export async function acceptOtlpLogs(req: OtlpRequest, deps: OtlpAcceptDeps): Pr
   }
   const accepted = parsed.records.length;
   if (accepted > 0) {
+    // OTLP/HTTP spec, "Throttling": 429 with Retry-After, which exporters honour before retrying.
+    deps.rateLimits?.admit(project.id, { log_item: accepted });
     const meta: OtlpLogJobMeta = { client_ip: req.clientIp, format };
     const queueAsSent = req.sent && req.sent.raw.length < req.body.length;
     await deps.queue.enqueue([

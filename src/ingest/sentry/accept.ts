@@ -9,6 +9,7 @@ import { AppError, badRequest, tooLarge } from '../../errors.js';
 import { JOB_KINDS, type JobKind, type JobMeta } from '../../queue/jobs.js';
 import type { Queue } from '../../queue/queue.js';
 import type { NewJob } from '../../storage/index.js';
+import type { RateLimitCategory, RateLimits } from '../rate-limits.js';
 import type { IngestStats } from '../stats.js';
 import { extractAuth } from './auth.js';
 import { parseEnvelope, type Envelope } from './envelope.js';
@@ -28,6 +29,8 @@ export interface AcceptDeps {
   queue: Queue;
   stats: IngestStats;
   maxEventBytes: number;
+  /** Per-project limits (ingest/rate-limits.ts); absent when none is configured. */
+  rateLimits?: RateLimits;
 }
 
 /**
@@ -41,6 +44,20 @@ const DIGESTED_ITEM_TYPES: ReadonlyMap<string, JobKind> = new Map([
   ['span', JOB_KINDS.span],
   ['log', JOB_KINDS.log],
 ]);
+/** The rate-limited category of each job kind (Sentry's names); span containers are not limited. */
+const RATE_LIMIT_CATEGORIES: ReadonlyMap<JobKind, RateLimitCategory> = new Map([
+  [JOB_KINDS.event, 'error'],
+  [JOB_KINDS.transaction, 'transaction'],
+  [JOB_KINDS.log, 'log_item'],
+]);
+/**
+ * SDKs put one event or transaction, and at most one span or log container, in an envelope. A
+ * client sending 2,000 span containers in one 20 MB envelope queued 2,000 jobs at once and took the
+ * server past 530 MB RSS (docs/reliability.md, fuzzing finding 5); over this many → 413, as Relay
+ * answers an item-count overflow.
+ */
+const MAX_DIGESTED_ITEMS_PER_ENVELOPE = 100;
+const MAX_ITEM_COUNT = 1000;
 /** Kinds whose items carry an event id the SDK expects back; containers (spans, logs) have none. */
 const KINDS_WITH_EVENT_ID: ReadonlySet<JobKind> = new Set([JOB_KINDS.event, JOB_KINDS.transaction]);
 const HEX_32 = /^[0-9a-f]{32}$/;
@@ -66,6 +83,11 @@ export async function acceptEnvelope(req: SentryRequest, deps: AcceptDeps): Prom
   const itemCounts: number[] = [];
   let responseId = headerEventId;
   const digestedItems = envelope.items.filter((item) => DIGESTED_ITEM_TYPES.has(item.type)).length;
+  if (digestedItems > MAX_DIGESTED_ITEMS_PER_ENVELOPE) {
+    throw tooLarge(
+      `envelope holds ${digestedItems} event, transaction, span and log items; the limit is ${MAX_DIGESTED_ITEMS_PER_ENVELOPE}: send them in several envelopes.`,
+    );
+  }
   for (const [index, item] of envelope.items.entries()) {
     const kind = DIGESTED_ITEM_TYPES.get(item.type);
     if (!kind) {
@@ -92,13 +114,14 @@ export async function acceptEnvelope(req: SentryRequest, deps: AcceptDeps): Prom
       sent?.encoding &&
       sent.raw.length < item.payload.length &&
       (kind !== JOB_KINDS.event || deps.queue.depth() >= EVENTS_DECOMPRESSED_BELOW_DEPTH);
-    itemCounts.push(itemCount(item.headers));
+    itemCounts.push(itemCount(item.headers, kind));
     jobs.push(
       queueAsSent
         ? job(kind, project.id, receivedAt, { ...meta, encoding: sent.encoding, item: index }, sent.raw)
         : job(kind, project.id, receivedAt, meta, item.payload),
     );
   }
+  deps.rateLimits?.admit(project.id, rateLimitCounts(jobs, itemCounts));
   await deps.queue.enqueue(jobs);
   jobs.forEach((j, i) => deps.stats.recordAccepted(j.kind, itemCounts[i], receivedAt));
   return responseId ? { id: responseId } : {};
@@ -134,6 +157,7 @@ export async function acceptStore(
   const eventId = payloadId ?? mintEventId();
   const kind =
     (parsed as { type?: unknown }).type === 'transaction' ? JOB_KINDS.transaction : JOB_KINDS.event;
+  deps.rateLimits?.admit(project.id, { [RATE_LIMIT_CATEGORIES.get(kind)!]: 1 });
   await deps.queue.enqueue([
     job(kind, project.id, receivedAt, { event_id: eventId, client_ip: req.clientIp }, json),
   ]);
@@ -181,9 +205,25 @@ function job(
   return { kind, projectId, receivedAt, meta: JSON.stringify(meta), payload };
 }
 
-function itemCount(headers: Record<string, unknown>): number {
+function rateLimitCounts(jobs: NewJob[], itemCounts: number[]): Partial<Record<RateLimitCategory, number>> {
+  const counts: Partial<Record<RateLimitCategory, number>> = {};
+  jobs.forEach((j, i) => {
+    const category = RATE_LIMIT_CATEGORIES.get(j.kind as JobKind);
+    if (category) counts[category] = (counts[category] ?? 0) + itemCounts[i]!;
+  });
+  return counts;
+}
+
+/**
+ * Items an item stands for, for the counters and rate limits. `item_count` is the client's word:
+ * an event or transaction is one whatever it says, and a container's count is capped (span
+ * containers hold at most 1,000, log containers 100). Taken as sent, `item_count: 1e308` on an
+ * event made /_health report 1e308 accepted events (docs/reliability.md, fuzzing finding 6).
+ */
+function itemCount(headers: Record<string, unknown>, kind?: JobKind): number {
+  if (kind && KINDS_WITH_EVENT_ID.has(kind)) return 1;
   const n = headers['item_count'];
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? Math.min(n, MAX_ITEM_COUNT) : 1;
 }
 
 /** Only when the envelope header has no event_id (old or hand-written clients): parse to find it. */

@@ -2,6 +2,7 @@
  * One `event` job → one row to store: parse, normalize, scrub, group, compress. Pure apart from
  * the compression; the consumer does the database work for a whole batch at once.
  */
+import { stringifyCapped } from '../../domain/events/depth.js';
 import { normalizeEvent } from '../../domain/events/normalize.js';
 import { scrubEvent, type ScrubOptions } from '../../domain/events/scrub.js';
 import type { NormalizedEvent } from '../../domain/events/types.js';
@@ -41,7 +42,7 @@ export function digestEventJob(job: Job, scrub: ScrubOptions): EventToStore {
     timestamp = job.receivedAt;
   }
 
-  const json = JSON.stringify(event);
+  const json = stringifyCapped(event);
   const user = event.user;
   const trace = event.contexts['trace'];
   return {
