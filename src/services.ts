@@ -5,6 +5,7 @@
 import { createIssueService } from './domain/issues/service.js';
 import { createLogsService } from './domain/logs/service.js';
 import { createProjectService } from './domain/projects/service.js';
+import { createReleaseService } from './domain/releases/service.js'; // Releases (issue 8, H4)
 import { createPerformanceService } from './domain/transactions/performance-service.js';
 import type { Storage } from './storage/index.js';
 
@@ -24,5 +25,12 @@ export function createServices(storage: Storage, publicUrl: string) {
     issues: storage.issues,
     getProject: (ref) => projects.getProject(ref),
   });
-  return { projects, issues, performance, logs };
+  // Releases and deploys (issue 8, H4): the release API, sentry-cli's routes and the Releases page.
+  const releases = createReleaseService({
+    releases: storage.app,
+    releaseIssues: storage.releaseIssues,
+    performance,
+    projects,
+  });
+  return { projects, issues, performance, logs, releases };
 }

@@ -1,12 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actorOf } from '../auth/guard.js';
 import { badRequest } from '../errors.js';
 import { ISSUE_SORTS, ISSUE_STATUSES } from '../domain/issues/service.js';
 import type { ApiDeps } from './deps.js';
 import { bodyObject, optionalInt, optionalOneOf, optionalString, pathId } from './params.js';
 
 type Q = Record<string, unknown>;
-/** Who changed a status. Until login exists (issue: OAuth/OIDC), API callers are anonymous. */
+/** Who changed a status without login (open mode): the trail has always said 'api' for those. */
 const API_ACTOR = 'api';
+
+/** The signed-in person's email or the token's actor (issue 7); 'api' in open mode. */
+function auditActor(request: FastifyRequest): string {
+  const caller = request.snagCaller;
+  return !caller || caller.kind === 'open' ? API_ACTOR : actorOf(caller);
+}
 
 export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: ApiDeps): void {
   app.get<{ Params: { project: string }; Querystring: Q }>(
@@ -42,7 +49,7 @@ export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: 
     return issues.setStatus(
       numeric,
       String(status),
-      API_ACTOR,
+      auditActor(request),
       typeof reason === 'string' ? reason : undefined,
     );
   });
@@ -59,7 +66,7 @@ export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: 
     const result = issues.setStatus(
       [id],
       String(status),
-      API_ACTOR,
+      auditActor(request),
       typeof reason === 'string' ? reason : undefined,
     );
     return { changed: result.changed.length > 0, issue: issues.getIssue(id) };

@@ -25,6 +25,23 @@ import { registerOtlpRoutes } from '../ingest/otlp/routes.js';
 import { cacheProjectKeys } from '../ingest/project-keys.js';
 import { registerMcpRoute, type McpHttpDeps } from '../mcp/http-route.js';
 import { registerUi } from './static.js';
+// Alerts (issue 8, H3)
+import { registerAlertRoutes } from '../api/alerts.js';
+import type { AlertService } from '../domain/alerts/service.js';
+// Releases and deploys (issue 8, H4)
+import { registerReleaseRoutes, type ReleaseApiDeps } from '../api/releases.js';
+import { registerSentryReleaseRoutes } from '../api/sentry-releases.js';
+// Operations (issue 8, H5)
+import { registerHttpMetrics, registerMetricsRoute, type MetricsDeps } from '../api/metrics.js';
+import { registerOperationsRoutes, type OperationsDeps } from '../api/operations.js';
+// Login (issue 7, H1)
+import type { BearerVerifier } from '../auth/bearer.js';
+import { createGuard } from '../auth/guard.js';
+import { registerAuthRoutes } from '../auth/routes.js';
+import { attachAuthRuntime, type AuthRuntime } from '../auth/runtime.js';
+// API tokens + OAuth for MCP clients (issue 7, H2)
+import { registerTokenApiRoutes, type TokenApiDeps } from '../api/tokens.js';
+import { registerMcpOAuthRoutes, type McpOAuthDeps } from '../auth/mcp-oauth/index.js';
 
 export interface AppDeps {
   log: Logger;
@@ -33,12 +50,33 @@ export interface AppDeps {
   health: HealthDeps;
   mcp: McpHttpDeps;
   settings: SettingsDeps;
+  // Releases and deploys (issue 8, H4): the release API and sentry-cli's release/deploy routes.
+  releases?: ReleaseApiDeps;
+  // Operations (issue 8, H5): Settings → Storage, retention, audit; /metrics. Absent: not mounted.
+  operations?: OperationsDeps;
+  metrics?: MetricsDeps;
+  // Login (issue 7, H1): absent = open mode (no login), as before.
+  auth?: { runtime: AuthRuntime; bearer?: BearerVerifier };
+  // API tokens + OAuth for MCP clients (issue 7, H2). Absent: not mounted.
+  tokenApi?: TokenApiDeps;
+  mcpOAuth?: McpOAuthDeps;
+  // Alerts (issue 8, H3): channels, rules, deliveries. Absent: not mounted.
+  alerts?: AlertService;
 }
 
 /** Bytes: JSON bodies of our own API are small (a status change, a project name). */
 const MAX_API_BODY_BYTES = 1024 * 1024;
 /** A request (headers and body) must arrive within this, so slow clients cannot pin sockets. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Slow clients (docs/reliability.md): the headers must arrive within HEADERS_TIMEOUT_MS (Node's
+ * default is 60 s; a slowloris client trickling header lines holds a socket that long), checked
+ * every CONNECTIONS_CHECK_INTERVAL_MS (Node's default, 30 s, would let them live 40 s more).
+ * MAX_HEADER_BYTES is Node's default made explicit: bigger header sets get 431.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+const MAX_HEADER_BYTES = 16 * 1024;
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
@@ -48,6 +86,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_API_BODY_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
+    http: {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
 
@@ -78,20 +121,74 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   );
 
   // Mount table            guard
+  if (deps.metrics) registerHttpMetrics(app, deps.metrics.metrics); // Operations (H5): latency of every route
+  const traceRequest = deps.operations?.selfMonitor?.traceRequest;
+  if (traceRequest) {
+    // Self-monitoring traces (SNAG_SENTRY_TRACES_SAMPLE_RATE): the reporter samples and skips ingest.
+    app.addHook('onResponse', (request, reply, done) => {
+      const durationMs = reply.elapsedTime;
+      traceRequest({
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        url: request.url,
+        status: reply.statusCode,
+        startMs: Date.now() - durationMs,
+        durationMs,
+      });
+      done();
+    });
+  }
   // Both ingest edges share one short-lived cache of project keys.
   const ingest = { ...deps.ingest, findProjectByKey: cacheProjectKeys(deps.ingest.findProjectByKey) };
   registerSentryRoutes(app, ingest); // DSN public key (per project)
   registerOtlpRoutes(app, ingest); // DSN public key (per project), as a Bearer token
   registerHealthRoute(app, deps.health); // none: liveness for load balancers
-  registerProjectRoutes(app, deps.api); // none until login is configured
-  registerIssueRoutes(app, deps.api); // none until login is configured
-  registerPerformanceRoutes(app, deps.api); // none until login is configured
-  registerLogRoutes(app, deps.api); // none until login is configured
-  registerSettingsRoutes(app, deps.settings); // none until login is configured
-  registerMcpRoute(app, deps.mcp); // Bearer: SNAG_MCP_TOKEN or a `snag token create` token
-  registerUi(app); // none until login is configured: the SPA, for every other GET
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics); // SNAG_METRICS_TOKEN bearer; open only without login
+  // Login (issue 7, H1): `guarded` puts a route group behind src/auth/guard.ts: open mode lets all
+  // through; with login, a session cookie (+ CSRF on changes) or a Bearer API token (scope by
+  // method, admin for settings, project-scoped tokens to their project); misconfigured → 503.
+  attachAuthRuntime(app, deps.auth?.runtime);
+  const guard = createGuard({
+    bearer: deps.auth?.bearer,
+    projectIdOf: (ref) => tryOrUndefined(() => deps.api.projects.getProject(ref).id),
+    issueProjectIdOf: (id) => tryOrUndefined(() => deps.api.issues.getIssue(id).project_id),
+  });
+  app.decorateRequest('snagCaller', undefined);
+  const guarded = (register: (scope: FastifyInstance) => void) =>
+    app.register(async (scope) => {
+      scope.addHook('onRequest', guard.guardApi);
+      register(scope);
+    });
+  if (deps.auth) registerAuthRoutes(app, deps.auth.runtime); // none (rate limited): /auth/*, GET /api/v1/session
+  guarded((s) => registerProjectRoutes(s, deps.api)); // session or token
+  guarded((s) => registerIssueRoutes(s, deps.api)); // session or token
+  guarded((s) => registerPerformanceRoutes(s, deps.api)); // session or token
+  guarded((s) => registerLogRoutes(s, deps.api)); // session or token
+  // Releases (H4): session or token (deploys need write). sentry-cli sends `Bearer <token>`; its
+  // /api/0/organizations/… routes name projects in the body, so the handler checks a project token.
+  if (deps.releases) guarded((s) => registerReleaseRoutes(s, deps.releases!)); // session or token
+  if (deps.releases) guarded((s) => registerSentryReleaseRoutes(s, deps.releases!)); // token (write for POST/PUT)
+  guarded((s) => registerSettingsRoutes(s, deps.settings)); // session or admin token
+  if (deps.operations) guarded((s) => registerOperationsRoutes(s, deps.operations!)); // session or admin token (H5)
+  if (deps.tokenApi) guarded((s) => registerTokenApiRoutes(s, deps.tokenApi!)); // session or admin token (H2)
+  if (deps.alerts) guarded((s) => registerAlertRoutes(s, deps.alerts!)); // session or token (H3)
+  registerMcpRoute(app, deps.mcp); // Bearer: SNAG_MCP_TOKEN, an API token, or an OAuth access token for /mcp
+  // none: discovery, registration, token endpoints (rate limited); /oauth/authorize checks the session itself (H2)
+  if (deps.mcpOAuth) registerMcpOAuthRoutes(app, deps.mcpOAuth);
+  app.register(async (scope) => {
+    scope.addHook('onRequest', guard.guardUi);
+    registerUi(scope);
+  }); // the SPA, for every other GET: pages need a session (else → /auth/login), assets do not
 
   return app;
+}
+
+function tryOrUndefined<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Header values must be Latin-1 without control characters; our messages use arrows and ellipses. */

@@ -52,6 +52,8 @@ export interface JobToPark {
 export interface BatchOutcome {
   stored: number;
   duplicates: number;
+  /** Jobs whose event was already stored (an SDK retry), so release counts skip them. */
+  duplicateJobIds: number[];
   newIssueIds: number[];
   regressedIssueIds: number[];
 }
@@ -104,8 +106,8 @@ export function createDigestStore(db: Db) {
     "UPDATE issues SET status = 'open', status_changed_at = ? WHERE id = ? AND status = 'resolved'",
   );
   const insertStatusChange = db.prepare(
-    `INSERT INTO issue_status_changes (issue_id, from_status, to_status, actor, reason, created_at)
-     VALUES (?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO issue_status_changes (issue_id, from_status, to_status, actor, reason, created_at, release)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertUser = db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)');
   const upsertHour = db.prepare(
@@ -124,6 +126,12 @@ export function createDigestStore(db: Db) {
        last_seen = max(last_seen, excluded.last_seen)`,
   );
   const addCounter = db.prepare('UPDATE counters SET value = value + ? WHERE name = ?');
+  // Alerts: one row per new or reopened issue (never per event), in this same transaction.
+  const insertAlertOutbox = db.prepare(
+    `INSERT INTO alert_outbox (trigger, project_id, issue_id, event_id, environment, release, level, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const pruneAlertOutbox = db.prepare('DELETE FROM alert_outbox WHERE created_at < ? AND id <= ?');
   const setCursor = db.prepare(
     `INSERT INTO consumer_cursors (consumer, last_job_id) VALUES (?, ?)
      ON CONFLICT (consumer) DO UPDATE SET last_job_id = max(last_job_id, excluded.last_job_id)`,
@@ -135,7 +143,13 @@ export function createDigestStore(db: Db) {
   );
 
   function storeEvents(events: EventToStore[], now: number): BatchOutcome {
-    const outcome: BatchOutcome = { stored: 0, duplicates: 0, newIssueIds: [], regressedIssueIds: [] };
+    const outcome: BatchOutcome = {
+      stored: 0,
+      duplicates: 0,
+      duplicateJobIds: [],
+      newIssueIds: [],
+      regressedIssueIds: [],
+    };
     const byIssue = new Map<string, IssueAggregate>();
     const seenInBatch = new Set<string>();
 
@@ -143,6 +157,7 @@ export function createDigestStore(db: Db) {
       const dedupeKey = `${e.projectId}:${e.eventId}`;
       if (seenInBatch.has(dedupeKey) || eventExists.get(e.projectId, e.eventId) !== undefined) {
         outcome.duplicates++;
+        outcome.duplicateJobIds.push(e.jobId);
         continue;
       }
       seenInBatch.add(dedupeKey);
@@ -246,6 +261,7 @@ export function createDigestStore(db: Db) {
       );
       for (const [hour, count] of agg.hours) upsertHour.run(agg.id, hour, count);
       for (const t of agg.tags.values()) upsertTag.run(agg.id, t.key, t.value, t.count, t.first, t.last);
+      if (agg.isNew) recordAlertFact('new_issue', agg, now);
       // A new event on a resolved issue is a regression; an ignored issue stays ignored.
       if (agg.status === 'resolved' && reopenIssue.run(now, agg.id).changes > 0) {
         const release = agg.lastEvent.release ? ` in release ${agg.lastEvent.release}` : '';
@@ -256,8 +272,10 @@ export function createDigestStore(db: Db) {
           'system',
           `regression: event ${agg.lastEvent.eventId}${release}`,
           now,
+          agg.lastEvent.release,
         );
         outcome.regressedIssueIds.push(agg.id);
+        recordAlertFact('regression', agg, now);
       }
     }
 
@@ -265,6 +283,11 @@ export function createDigestStore(db: Db) {
     addCounter.run(outcome.newIssueIds.length, 'issues');
     addCounter.run(outcome.duplicates, 'duplicate_events');
     return outcome;
+  }
+
+  function recordAlertFact(trigger: 'new_issue' | 'regression', agg: IssueAggregate, now: number): void {
+    const e = agg.lastEvent;
+    insertAlertOutbox.run(trigger, e.projectId, agg.id, e.eventId, e.environment, e.release, e.level, now);
   }
 
   const writeBatch = db.transaction(
@@ -297,6 +320,15 @@ export function createDigestStore(db: Db) {
 
     readCursor(consumer: string): number {
       return (getCursor.get(consumer) as number | undefined) ?? 0;
+    },
+
+    /**
+     * Deletes alert outbox rows older than `before` (ms) that the alerts loop has read (id ≤
+     * `readUpTo`, its cursor in app.db; null: it never ran, so nothing is deleted).
+     */
+    pruneAlertOutbox(before: number, readUpTo: number | null): number {
+      if (readUpTo === null) return 0;
+      return pruneAlertOutbox.run(before, readUpTo).changes;
     },
   };
 }

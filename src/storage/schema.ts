@@ -13,9 +13,28 @@ export interface ProjectRow {
 export interface ReleaseRow {
   project_id: number;
   version: string;
-  first_seen: number;
-  last_seen: number;
+  // Releases and deploys (issue 8, H4): null until the release's first event or transaction.
+  first_seen: number | null;
+  last_seen: number | null;
   event_count: number;
+  transaction_count: number;
+  created_at: number;
+  /** Finalized (`sentry-cli releases finalize`). */
+  released_at: number | null;
+  url: string | null;
+}
+
+/** Releases and deploys (issue 8, H4). */
+export interface DeployRow {
+  id: Generated<number>;
+  project_id: number;
+  version: string;
+  environment: string;
+  name: string | null;
+  url: string | null;
+  started_at: number | null;
+  finished_at: number;
+  created_at: number;
 }
 
 export interface AccessTokenRow {
@@ -28,12 +47,18 @@ export interface AccessTokenRow {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  // API tokens (issue 7): comma-separated scopes, NULL for tokens minted before scopes (read+write).
+  scopes: string | null;
+  project_id: number | null;
+  user_id: number | null;
+  expires_at: number | null;
 }
 
 export interface AppSchema {
   projects: ProjectRow;
   settings: { key: string; value: string; updated_at: number };
   releases: ReleaseRow;
+  deploys: DeployRow; // Releases and deploys (issue 8, H4)
   access_tokens: AccessTokenRow;
 }
 
@@ -91,6 +116,8 @@ export interface StatusChangeRow {
   actor: string;
   reason: string;
   created_at: number;
+  /** Releases (issue 8, H4): the release of the event that reopened the issue (regressions only). */
+  release: string | null;
 }
 
 export interface ErrorsSchema {

@@ -1,16 +1,26 @@
 /**
- * What each digest thread runs: its consumers (one per database: errors, transactions, logs) and
- * its periodic chores (queue checkpoints, pruning, dictionary training), with the storage it
- * opens. digest-thread.ts runs any group the same way.
+ * What each digest thread runs: its consumers (one per database: errors, transactions, logs), its
+ * periodic chores (queue checkpoints) and the maintenance tasks the scheduler sends it (retention,
+ * pruning, FTS merges, vacuum, dictionary training), with the storage it opens. digest-thread.ts
+ * runs any group the same way.
  */
 import { mergeSketchBlobs } from '../domain/transactions/latency-sketch.js';
-import { bucketOf, FINE_ROLLUP_RETENTION_MS } from '../domain/transactions/rollup.js';
+// Operations (issue 8, H5): retention, fine-rollup pruning, log maintenance and dictionary training
+// run when the scheduler (scheduler/) asks, as tasks of the thread owning the file.
+import {
+  errorsThreadTasks,
+  logsThreadTasks,
+  transactionsThreadTasks,
+  type TaskRun,
+  type ThreadTask,
+} from '../domain/maintenance/thread-tasks.js';
 import { DEFAULT_N_PLUS_ONE_DENYLIST } from '../domain/transactions/n-plus-one.js';
 import { SPAN_CAP } from '../domain/transactions/span-tree.js';
 import { trainDictionary } from '../domain/logs/dictionary-trainer.js';
 import { buildSearchDocument } from '../domain/logs/fts-text.js';
 import type { Logger } from '../log.js';
 import { openLogsWorkerStorage, openWorkerStorage } from '../storage/index.js';
+import { createAlertOutboxPrune } from './alerts-outbox-prune.js'; // Alerts (issue 8, H3)
 import { drainErrorsOnce, ERRORS_CONSUMER, ERRORS_JOB_KINDS } from './errors-consumer.js';
 import { drainLogsOnce, LOGS_CONSUMER, LOGS_JOB_KINDS } from './logs-consumer.js';
 import type { DigestThreadOptions } from './messages.js';
@@ -38,14 +48,10 @@ export interface Chore {
 export interface ConsumerGroup {
   consumers: Consumer[];
   chores: Chore[];
+  /** A maintenance task this thread runs in slices (null: not this thread's). */
+  runTask(task: ThreadTask): TaskRun | null;
   close(): void;
 }
-
-/** 5-minute rollups serve the 1 h and 6 h views only; older ones are deleted, hourly ones stay. */
-const FINE_ROLLUP_PRUNE_INTERVAL_MS = 10 * 60_000;
-/** Log retention runs this often, deleting at most LOG_PRUNE_ROWS_PER_RUN rows per run. */
-const LOG_PRUNE_INTERVAL_MS = 60_000;
-const LOG_PRUNE_ROWS_PER_RUN = 200_000;
 
 export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): ConsumerGroup {
   if (options.group === 'logs') return buildLogsGroup(options, log);
@@ -69,7 +75,14 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
       ],
       // The HTTP thread's queue connection never checkpoints (storage/index.ts); this thread,
       // which every Snag runs, does it for all consumers. PASSIVE never blocks the writer.
-      chores: [{ name: 'queue checkpoint', run: () => storage.queue.checkpoint() }],
+      chores: [
+        { name: 'queue checkpoint', run: () => storage.queue.checkpoint() },
+        createAlertOutboxPrune(storage), // Alerts (issue 8, H3)
+      ],
+      runTask: errorsThreadTasks(
+        { retention: storage.errorsRetention, errorsFile: storage.errorsFile },
+        options.dataDir,
+      ),
       close: () => storage.close(),
     };
   }
@@ -96,11 +109,11 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
         retryAt: 0,
       },
     ],
-    chores: [
-      every(FINE_ROLLUP_PRUNE_INTERVAL_MS, 'prune 5-minute rollups', (now) =>
-        storage.transactions.pruneRollups(5, bucketOf(now - FINE_ROLLUP_RETENTION_MS, 5)),
-      ),
-    ],
+    chores: [],
+    runTask: transactionsThreadTasks(
+      { retention: storage.transactionsRetention, transactionsFile: storage.transactionsFile },
+      options.dataDir,
+    ),
     close: () => storage.close(),
   };
 }
@@ -126,25 +139,8 @@ function buildLogsGroup(options: DigestThreadOptions, log: Logger): ConsumerGrou
         retryAt: 0,
       },
     ],
-    chores: [
-      every(LOG_PRUNE_INTERVAL_MS, 'log retention', (now) =>
-        storage.logs.pruneOlderThan(now - options.logs.retentionMs, LOG_PRUNE_ROWS_PER_RUN),
-      ),
-      { name: 'log dictionary training', run: (now) => storage.logs.trainDictionaryIfDue(now) },
-    ],
+    chores: [],
+    runTask: logsThreadTasks(storage, options.dataDir, options.logs.retentionMs),
     close: () => storage.close(),
-  };
-}
-
-/** A chore that runs at most once per `intervalMs` (its first turn comes right after start). */
-function every(intervalMs: number, name: string, run: (now: number) => void): Chore {
-  let last = 0;
-  return {
-    name,
-    run(now) {
-      if (now - last < intervalMs) return;
-      last = now;
-      run(now);
-    },
   };
 }

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.js';
 import { buildConsumerGroup, type Consumer } from './consumer-groups.js';
 import type { DigestThreadOptions, MainToWorker, WorkerToMain } from './messages.js';
+import type { TaskRun } from '../domain/maintenance/thread-tasks.js';
 
 /** Backstop poll in case a wake message is missed; it also lets orphan spans time out when idle. */
 const IDLE_POLL_MS = 500;
@@ -16,6 +17,11 @@ const IDLE_POLL_MS = 500;
 const RETRY_DELAY_MS = 500;
 /** How often the thread's periodic chores (checkpoints, pruning, training) are offered a turn. */
 const CHORE_INTERVAL_MS = 1000;
+/**
+ * Operations (issue 8, H5): maintenance tasks (retention, vacuum…) run in slices of at most this
+ * long between digest batches; each step inside is one short transaction.
+ */
+const TASK_SLICE_MS = 50;
 
 const options = workerData as DigestThreadOptions;
 const log = createLogger(options.logLevel, `digest:${options.group}`);
@@ -26,10 +32,58 @@ let wake: (() => void) | null = null;
 
 const send = (m: WorkerToMain) => port.postMessage(m);
 
+// Operations (issue 8, H5): tasks the scheduler sent, run a slice at a time, oldest first.
+const tasks: { id: number; kind: string; run: TaskRun; startedAt: number }[] = [];
+
 port.on('message', (m: MainToWorker) => {
   if (m.type === 'stop') stopping = true;
+  if (m.type === 'task') {
+    const run = group.runTask(m.task);
+    if (run) tasks.push({ id: m.id, kind: m.task.kind, run, startedAt: performance.now() });
+    else
+      send({
+        type: 'task-done',
+        id: m.id,
+        kind: m.task.kind,
+        ok: false,
+        error: 'not run by this thread',
+        ms: 0,
+      });
+  }
   wake?.();
 });
+
+/** Runs task steps for up to TASK_SLICE_MS; true when some task has steps left. */
+function runTaskSlice(): boolean {
+  const deadline = performance.now() + TASK_SLICE_MS;
+  while (tasks.length > 0 && performance.now() < deadline && !stopping) {
+    const t = tasks[0]!;
+    try {
+      const step = t.run.next();
+      if (!step.done) continue;
+      send({
+        type: 'task-done',
+        id: t.id,
+        kind: t.kind,
+        ok: true,
+        result: step.value,
+        ms: performance.now() - t.startedAt,
+      });
+    } catch (err) {
+      log.warn({ err, task: t.kind }, 'maintenance task failed; the next scheduled run retries it');
+      send({
+        type: 'task-done',
+        id: t.id,
+        kind: t.kind,
+        ok: false,
+        error: String(err),
+        ms: performance.now() - t.startedAt,
+      });
+    }
+    tasks.shift();
+  }
+  return tasks.length > 0;
+}
 
 let lastChores = 0;
 function maybeRunChores(): void {
@@ -57,8 +111,8 @@ function sleepUntilWoken(ms: number): Promise<void> {
   });
 }
 
-function progress(c: Consumer, upTo: number, stored: number): void {
-  send({ type: 'progress', consumer: c.name, kinds: [...c.kinds], upTo, stored });
+function progress(c: Consumer, upTo: number, stored: number, batchMs?: number): void {
+  send({ type: 'progress', consumer: c.name, kinds: [...c.kinds], upTo, stored, batchMs });
 }
 
 async function run(): Promise<void> {
@@ -69,6 +123,7 @@ async function run(): Promise<void> {
       if (stopping) break;
       if (Date.now() < c.retryAt) continue;
       let result;
+      const started = performance.now();
       try {
         result = c.drainOnce();
       } catch (err) {
@@ -80,10 +135,11 @@ async function run(): Promise<void> {
       }
       if (result) {
         worked = true;
-        progress(c, result.lastJobId, result.stored);
+        progress(c, result.lastJobId, result.stored, performance.now() - started);
       }
     }
     maybeRunChores();
+    if (runTaskSlice()) worked = true;
     if (worked) {
       // Let a stop message in between batches.
       await new Promise((r) => setImmediate(r));

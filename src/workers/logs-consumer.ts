@@ -16,10 +16,11 @@ import { decodeBufferSync } from '../ingest/decode-body.js';
 import { JOB_KINDS, type OtlpLogJobMeta } from '../queue/jobs.js';
 import type { Job, JobToPark, LogsWorkerStorage } from '../storage/index.js';
 import type { ConsumerLogger } from './errors-consumer.js';
+import { GROUP_KINDS } from './messages.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const LOGS_CONSUMER = 'logs';
-export const LOGS_JOB_KINDS = [JOB_KINDS.log, JOB_KINDS.otlpLog] as const;
+export const LOGS_JOB_KINDS = GROUP_KINDS.logs;
 
 /** Records per logs.db transaction at most (a job is never split: one job may exceed it alone). */
 const MAX_RECORDS_PER_BATCH = 5000;

@@ -1,8 +1,17 @@
 /** What the main thread and the digest worker threads say to each other. */
+import { JOB_KINDS, type JobKind } from '../queue/jobs.js';
 import type { ScrubOptions } from './jobs/digest-event.js';
+import type { ThreadTask } from '../domain/maintenance/thread-tasks.js';
 
 export const CONSUMER_GROUPS = ['errors', 'transactions', 'logs'] as const;
 export type ConsumerGroupName = (typeof CONSUMER_GROUPS)[number];
+
+/** The job kinds each group's thread digests (its consumers read exactly these). */
+export const GROUP_KINDS: Record<ConsumerGroupName, readonly JobKind[]> = {
+  errors: [JOB_KINDS.event],
+  transactions: [JOB_KINDS.transaction, JOB_KINDS.span],
+  logs: [JOB_KINDS.log, JOB_KINDS.otlpLog],
+};
 
 export interface WorkerOptions {
   dataDir: string;
@@ -28,7 +37,23 @@ export interface DigestThreadOptions extends WorkerOptions {
   group: ConsumerGroupName;
 }
 
-export type MainToWorker = { type: 'wake' } | { type: 'stop' };
+export type MainToWorker =
+  | { type: 'wake' }
+  | { type: 'stop' }
+  // Operations (issue 8, H5): maintenance the scheduler asks of the thread that owns the file.
+  | { type: 'task'; id: number; task: ThreadTask };
 
 export type WorkerToMain =
-  { type: 'progress'; consumer: string; kinds: string[]; upTo: number; stored: number } | { type: 'stopped' };
+  // batchMs (issue 8, H5): the batch's wall time, for /metrics.
+  | { type: 'progress'; consumer: string; kinds: string[]; upTo: number; stored: number; batchMs?: number }
+  | { type: 'stopped' }
+  // Operations (issue 8, H5): a task finished (ok) or failed (error), with its result.
+  | {
+      type: 'task-done';
+      id: number;
+      kind: string;
+      ok: boolean;
+      result?: unknown;
+      error?: string;
+      ms: number;
+    };

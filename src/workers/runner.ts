@@ -9,36 +9,108 @@ import type { Logger } from '../log.js';
 import type { Queue } from '../queue/queue.js';
 import {
   CONSUMER_GROUPS,
+  GROUP_KINDS,
   type ConsumerGroupName,
   type DigestThreadOptions,
   type MainToWorker,
   type WorkerOptions,
   type WorkerToMain,
 } from './messages.js';
+import type { ThreadTask } from '../domain/maintenance/thread-tasks.js';
 
 const RESTART_DELAY_MS = 1000;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface Workers {
   stop(): Promise<void>;
+  /** Operations (issue 8, H5): runs a maintenance task on the thread owning its file. */
+  runTask(group: ConsumerGroupName, task: ThreadTask): Promise<TaskDone>;
 }
+
+// Operations (issue 8, H5): what the scheduler and /metrics learn from the threads.
+export type TaskDone = Extract<WorkerToMain, { type: 'task-done' }>;
+export interface WorkerHooks {
+  onBatch?(group: ConsumerGroupName, consumer: string, ms: number, stored: number): void;
+}
+/** A task whose thread died or never answered is given up after this long (the next run retries). */
+const TASK_TIMEOUT_MS = 30 * 60_000;
 
 interface DigestThread {
   post(m: MainToWorker): void;
   stop(): Promise<void>;
 }
 
-export function startWorkers(options: WorkerOptions, queue: Queue, log: Logger): Workers {
-  const threads = CONSUMER_GROUPS.map((group) => startThread({ ...options, group }, queue, log));
-  queue.onCommit(() => threads.forEach((t) => t.post({ type: 'wake' })));
+export function startWorkers(
+  options: WorkerOptions,
+  queue: Queue,
+  log: Logger,
+  hooks: WorkerHooks = {},
+): Workers {
+  const pending = new Map<number, { group: ConsumerGroupName; resolve: (done: TaskDone) => void }>();
+  let nextTaskId = 1;
+  const onTaskDone = (done: TaskDone) => {
+    pending.get(done.id)?.resolve(done);
+    pending.delete(done.id);
+  };
+  // A thread that died took its tasks with it: they fail now, and run again at their next time.
+  const onThreadExit = (group: ConsumerGroupName) => {
+    for (const [id, p] of pending)
+      if (p.group === group)
+        onTaskDone({ type: 'task-done', id, kind: 'lost', ok: false, error: 'digest thread exited', ms: 0 });
+  };
+  const threads = CONSUMER_GROUPS.map((group) =>
+    startThread({ ...options, group }, queue, log, hooks, onTaskDone, onThreadExit),
+  );
+  // Only the threads whose kinds were committed: a wake costs an idle thread a queue read, and
+  // waking all three on every commit cost ~0.1 core under an errors-only load (bench, 11:08).
+  queue.onCommit((kinds) =>
+    threads.forEach((t, i) => {
+      if (GROUP_KINDS[CONSUMER_GROUPS[i]!].some((k) => kinds.has(k))) t.post({ type: 'wake' });
+    }),
+  );
   return {
     stop: async () => {
       await Promise.all(threads.map((t) => t.stop()));
+      for (const [id, p] of pending)
+        p.resolve({ type: 'task-done', id, kind: 'stopped', ok: false, error: 'workers stopped', ms: 0 });
+      pending.clear();
     },
+    runTask: (group, task) =>
+      new Promise<TaskDone>((resolve) => {
+        const id = nextTaskId++;
+        const timer = setTimeout(
+          () =>
+            onTaskDone({
+              type: 'task-done',
+              id,
+              kind: task.kind,
+              ok: false,
+              error: 'timed out',
+              ms: TASK_TIMEOUT_MS,
+            }),
+          TASK_TIMEOUT_MS,
+        );
+        timer.unref();
+        pending.set(id, {
+          group,
+          resolve: (done) => {
+            clearTimeout(timer);
+            resolve(done);
+          },
+        });
+        threads[CONSUMER_GROUPS.indexOf(group)]!.post({ type: 'task', id, task });
+      }),
   };
 }
 
-function startThread(options: DigestThreadOptions, queue: Queue, parentLog: Logger): DigestThread {
+function startThread(
+  options: DigestThreadOptions,
+  queue: Queue,
+  parentLog: Logger,
+  hooks: WorkerHooks,
+  onTaskDone: (done: TaskDone) => void,
+  onThreadExit: (group: ConsumerGroupName) => void,
+): DigestThread {
   const group: ConsumerGroupName = options.group;
   const log = parentLog.child({ thread: group });
   let worker: Worker;
@@ -49,6 +121,7 @@ function startThread(options: DigestThreadOptions, queue: Queue, parentLog: Logg
     worker = new Worker(new URL('./digest-thread.js', import.meta.url), { workerData: options });
     worker.on('message', (m: WorkerToMain) => {
       if (m.type === 'progress') {
+        if (m.batchMs !== undefined) hooks.onBatch?.(group, m.consumer, m.batchMs, m.stored);
         try {
           queue.acknowledge(m.kinds, m.upTo);
         } catch (err) {
@@ -57,10 +130,13 @@ function startThread(options: DigestThreadOptions, queue: Queue, parentLog: Logg
         }
       } else if (m.type === 'stopped') {
         onStopped?.();
+      } else if (m.type === 'task-done') {
+        onTaskDone(m);
       }
     });
     worker.on('error', (err) => log.error({ err }, 'digest worker failed'));
     worker.on('exit', (code) => {
+      onThreadExit(group);
       onStopped?.();
       if (stopping) return;
       log.error({ code }, `digest worker exited; restarting in ${RESTART_DELAY_MS} ms`);

@@ -28,11 +28,12 @@ import { JOB_KINDS, type TransactionJobMeta } from '../queue/jobs.js';
 import type { Job, JobToPark, TransactionRow, TransactionsBatch, WorkerStorage } from '../storage/index.js';
 import { decodePayload, encodePayload } from '../storage/payload-codec.js';
 import type { ConsumerLogger } from './errors-consumer.js';
+import { GROUP_KINDS } from './messages.js';
 import { releasesSeen } from './releases-seen.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const TRANSACTIONS_CONSUMER = 'transactions';
-export const TRANSACTIONS_JOB_KINDS = [JOB_KINDS.transaction, JOB_KINDS.span] as const;
+export const TRANSACTIONS_JOB_KINDS = GROUP_KINDS.transactions;
 
 /** Orphan segments finalized per batch at most, so a backlog of them cannot make one huge transaction. */
 const ORPHANS_PER_BATCH = 200;
@@ -222,12 +223,12 @@ export function drainTransactionsOnce(
     for (const p of parked) batch.park(p);
     return outcome;
   });
-  // Releases seen in transactions mark deploys on the performance charts (app.db, after commit as
-  // for errors; count 0 keeps the releases' event counts about errors).
+  // Releases seen in transactions (app.db, after commit as for errors): first/last seen place
+  // release markers on the performance charts; transactions are counted apart from error events.
   storage.app.recordReleases(
     releasesSeen(
       storedRecords.map((t) => ({ projectId: t.projectId, release: t.release, at: t.end })),
-      0,
+      'transactions',
     ),
   );
   if (jobs.length === 0 && result.orphans === 0 && !rebuilt) return null;

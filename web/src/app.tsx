@@ -4,6 +4,7 @@
  * known from its URL names it too, so main.tsx can start it before React renders.
  */
 import { lazy, Suspense, type ReactElement } from 'react';
+import { AccountControl, OpenModeBanner, useSessionInfo } from './components/account-control';
 import { EmptyState } from './components/empty-state';
 import { Link, matchPath, useLocation, useScrollReset } from './router';
 import { IssuesPage, issuesApiPath, readFilters } from './routes/issues-list';
@@ -49,6 +50,10 @@ const loadLogs = () => import('./routes/logs');
 const loadLogDetail = () => import('./routes/log-detail');
 const LogsPage = lazy(() => loadLogs().then((m) => ({ default: m.LogsPage })));
 const LogDetailPage = lazy(() => loadLogDetail().then((m) => ({ default: m.LogDetailPage })));
+// Releases and deploys (issue 8, H4)
+const loadReleases = () => import('./routes/releases');
+const ReleasesPage = lazy(() => loadReleases().then((m) => ({ default: m.ReleasesPage })));
+const ReleaseDetailPage = lazy(() => loadReleases().then((m) => ({ default: m.ReleaseDetailPage })));
 
 export function preloadPages(): void {
   // A failed preload is retried when the page is opened, which reports the error there.
@@ -56,6 +61,7 @@ export function preloadPages(): void {
     ...[loadIssueDetail, loadEventPage, loadSettings, loadPerformance, loadEndpoint, loadCompare],
     ...[loadTransaction, loadTransactions, loadNPlusOne, loadSettingsPage],
     ...[loadLogs, loadLogDetail],
+    loadReleases, // Releases (H4)
   ];
   for (const load of loads) load().catch(() => undefined);
 }
@@ -106,6 +112,12 @@ const ROUTES: [string, Page, FirstRequest?][] = [
     (p) => <LogDetailPage slug={p['slug']!} id={p['id']!} />,
     (p) => logApiPath(p['slug']!, p['id']!),
   ],
+  // Releases and deploys (issue 8, H4)
+  ['/projects/:slug/releases', (p) => <ReleasesPage slug={p['slug']!} />],
+  [
+    '/projects/:slug/releases/:version',
+    (p) => <ReleaseDetailPage slug={p['slug']!} version={p['version']!} />,
+  ],
   ['/settings/projects', () => <SettingsProjects />, () => '/api/v1/projects'],
   ['/settings', () => <SettingsPage />, () => '/api/v1/settings/mcp'],
 ];
@@ -128,6 +140,7 @@ export function firstRequestOf(path: string, query: URLSearchParams): string | u
 export function App() {
   const { path } = useLocation();
   const [theme, toggleTheme] = useTheme();
+  const session = useSessionInfo(); // login (issue 7)
   useScrollReset(path);
 
   let page: ReactElement | null = null;
@@ -167,6 +180,7 @@ export function App() {
             </Link>
           ))}
         </nav>
+        <AccountControl session={session} />
         <button
           type="button"
           className="theme-toggle"
@@ -176,6 +190,7 @@ export function App() {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
+      <OpenModeBanner session={session} />
       <main id="main" className="app-main">
         {/* Empty, not a spinner: a lazy page's chunk is local and arrives in tens of milliseconds. */}
         <Suspense fallback={<div aria-busy="true" />}>

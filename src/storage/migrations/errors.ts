@@ -130,4 +130,31 @@ export const ERRORS_MIGRATIONS: readonly Migration[] = [
   INSERT INTO project_hourly (project_id, hour, count)
     SELECT i.project_id, h.hour, sum(h.count) FROM issue_hourly h JOIN issues i ON i.id = h.issue_id GROUP BY 1, 2;
   `,
+  // v3 (alerts): one row per issue created or reopened, written in the transaction that creates or
+  // reopens it, so an alert can never be lost between "stored" and "noticed". The main thread
+  // reads it after a cursor kept in app.db; this file's writer (the errors thread) prunes rows the
+  // cursor has passed once they are a day old. AUTOINCREMENT: the cursor must never see an id twice.
+  `
+  CREATE TABLE alert_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    trigger TEXT NOT NULL CHECK (trigger IN ('new_issue', 'regression')),
+    project_id INTEGER NOT NULL,
+    issue_id INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    release TEXT,
+    level TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+  // Releases (issue 8, H4): the release an automatic reopening came with, so "regressed in
+  // release X" is an indexed lookup rather than a parse of audit reasons. Regressions recorded
+  // before are backfilled from their reason (`regression: event <id> in release <version>`).
+  `
+  ALTER TABLE issue_status_changes ADD COLUMN release TEXT;
+  UPDATE issue_status_changes SET release = substr(reason, instr(reason, ' in release ') + 12)
+    WHERE actor = 'system' AND reason LIKE 'regression: event % in release %';
+  CREATE INDEX issue_status_changes_by_release ON issue_status_changes (release, issue_id)
+    WHERE release IS NOT NULL;
+  `,
 ];

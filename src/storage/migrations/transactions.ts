@@ -173,4 +173,11 @@ export const TRANSACTIONS_MIGRATIONS: readonly Migration[] = [
   DROP INDEX transactions_by_duration;
   CREATE INDEX transactions_by_duration ON transactions (project_id, name, duration_ms, timestamp);
   `,
+  // Version 3 (issue 8, retention): span trees are dropped before their transactions (spans are
+  // most of a transaction's bytes). The partial index holds only rows that still have their tree,
+  // so each retention run finds the next ones to strip without walking stripped rows.
+  `
+  ALTER TABLE transactions ADD COLUMN spans_pruned INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX transactions_with_spans ON transactions (timestamp) WHERE spans_pruned = 0;
+  `,
 ];

@@ -3,7 +3,7 @@
  * UI's build, not its users.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError } from '../../../src/api/types';
+import type { ApiError, SessionInfo } from '../../../src/api/types';
 
 export type * from '../../../src/api/types';
 
@@ -16,15 +16,29 @@ export class RequestError extends Error {
   }
 }
 
+// Login (issue 7, H1): who is signed in, the CSRF token every change sends, and 401 → sign-in.
+export const SESSION_PATH = '/api/v1/session';
+let session: Promise<SessionInfo | undefined> | undefined;
+/** GET /api/v1/session once per page load (the header, the banner and mutations share it). */
+export function loadSession(): Promise<SessionInfo | undefined> {
+  return (session ??= request<SessionInfo>('GET', SESSION_PATH).catch(() => undefined));
+}
+export function signInPath(): string {
+  return `/auth/login?${new URLSearchParams({ return_to: location.pathname + location.search })}`;
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const csrf = method === 'GET' ? null : (await loadSession())?.csrf_token;
+  if (csrf) headers['x-snag-csrf'] = csrf;
   const res = await fetch(path, {
     method,
-    headers:
-      body === undefined
-        ? { accept: 'application/json' }
-        : { 'content-type': 'application/json', accept: 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // The session ended (expired, revoked, signed out elsewhere): sign in again, then come back.
+  if (res.status === 401 && path !== SESSION_PATH) location.assign(signInPath());
   const text = await res.text();
   const json: unknown = text ? JSON.parse(text) : undefined;
   if (!res.ok) throw new RequestError(res.status, (json as ApiError | undefined)?.detail ?? res.statusText);
@@ -35,6 +49,8 @@ export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  delete: <T>(path: string) => request<T>('DELETE', path), // API tokens (issue 7, H2): revoke
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body), // Operations (issue 8, H5): retention
 };
 
 /** Query-string builder that skips empty values. */

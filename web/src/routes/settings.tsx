@@ -10,18 +10,26 @@ import { LoadError } from '../components/empty-state';
 import { RelativeTime } from '../components/relative-time';
 import { Link } from '../router';
 import './settings.css';
+import { AccountSection } from './settings-account';
+import { TokensSection } from './settings-tokens'; // API tokens + MCP OAuth clients (issue 7, H2)
+import { StorageSection } from './settings-storage'; // Retention, storage, queue, audit (issue 8, H5)
+import { AlertsSection } from './settings-alerts'; // Alerts: channels, rules, deliveries (issue 8, H3)
 
 export const MCP_SETTINGS_PATH = '/api/v1/settings/mcp';
 
 function McpSection({ settings }: { settings: McpSettings }) {
   const { url, env_token_configured: envToken, tokens, setups } = settings;
+  const oauthNote = settings.oauth.available
+    ? ''
+    : ` (not possible on this Snag: ${settings.oauth.note ?? ''})`;
   return (
     <section className="card settings-page-section" aria-labelledby="mcp-title">
       <h2 id="mcp-title">MCP / AI agents</h2>
       <p className="muted">
         Coding agents (Claude Code, Cursor, VS Code, Claude Desktop) connect to Snag over the Model Context
         Protocol to triage issues, read stack traces and traces, find slow endpoints and N+1 queries, and
-        resolve what they fixed. Every call needs a bearer token.
+        resolve what they fixed. Clients that support OAuth sign in by themselves: add the endpoint and
+        approve them on the page they open{oauthNote}. Others send a bearer token.
       </p>
       <div className="dsn-field">
         <span className="dsn-field-label">Endpoint</span>
@@ -29,7 +37,7 @@ function McpSection({ settings }: { settings: McpSettings }) {
         <CopyButton text={url} aria-label="Copy the MCP endpoint" />
       </div>
 
-      <h3>1. Create a token</h3>
+      <h3>1. Create a token (clients without OAuth)</h3>
       <p className="muted">
         On the machine running Snag (tokens are shown once and stored hashed; revoke one with{' '}
         <code>npx snag token revoke &lt;name&gt;</code>):
@@ -77,6 +85,7 @@ export function SettingsPage() {
         <h1 className="page-title">Settings</h1>
       </div>
       <div className="settings-page">
+        <AccountSection />
         <section className="card settings-page-section" aria-labelledby="projects-title">
           <h2 id="projects-title">Projects</h2>
           <p className="muted">
@@ -84,6 +93,7 @@ export function SettingsPage() {
             .
           </p>
         </section>
+        <TokensSection />
         {data ? (
           <McpSection settings={data} />
         ) : error ? (
@@ -91,6 +101,8 @@ export function SettingsPage() {
         ) : (
           <div aria-busy="true" />
         )}
+        <AlertsSection />
+        <StorageSection />
       </div>
     </>
   );
