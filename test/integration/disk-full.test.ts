@@ -62,6 +62,18 @@ async function expectAllStored(snag: RunningSnag, ids: string[]) {
   expect(missing).toEqual([]);
 }
 
+/** Once space is back: the next event is accepted, with no restart, and nothing was lost. */
+async function expectRecovery(snag: RunningSnag, acknowledged: string[]) {
+  const again = sdkEvent({ exception: undefined, message: 'After space returned' });
+  const path = `/api/${snag.projectId}/envelope/?sentry_key=${snag.publicKey}`;
+  await waitFor(
+    async () => (await postRaw(snag.url, path, eventEnvelope(again))).status === 200,
+    5_000,
+    'ingest accepting again',
+  );
+  await expectAllStored(snag, [...acknowledged, again['event_id'] as string]);
+}
+
 describe.skipIf(!canMount)('a full disk', () => {
   const mounts: string[] = [];
   const started: RunningSnag[] = [];
@@ -103,14 +115,7 @@ describe.skipIf(!canMount)('a full disk', () => {
     await expectAllStored(snag, acknowledged);
 
     growTo(dir, 64);
-    const again = sdkEvent({ exception: undefined, message: 'After space returned' });
-    const path = `/api/${snag.projectId}/envelope/?sentry_key=${snag.publicKey}`;
-    await waitFor(
-      async () => (await postRaw(snag.url, path, eventEnvelope(again))).status === 200,
-      5_000,
-      'ingest accepting again',
-    );
-    await expectAllStored(snag, [...acknowledged, again['event_id'] as string]);
+    await expectRecovery(snag, acknowledged);
     await snag.stop();
   }, 120_000);
 
@@ -127,14 +132,7 @@ describe.skipIf(!canMount)('a full disk', () => {
     expect((await snagApi(snag).health()).status).toBeDefined(); // still up while full
 
     growTo(dir, 64);
-    const again = sdkEvent({ exception: undefined, message: 'After space returned' });
-    const path = `/api/${snag.projectId}/envelope/?sentry_key=${snag.publicKey}`;
-    await waitFor(
-      async () => (await postRaw(snag.url, path, eventEnvelope(again))).status === 200,
-      5_000,
-      'ingest accepting again',
-    );
-    await expectAllStored(snag, [...acknowledged, again['event_id'] as string]);
+    await expectRecovery(snag, acknowledged);
     // One line per 10 s while failing, not one per request.
     const failureLines = snag.output().match(/queue commit failed/g) ?? [];
     expect(failureLines.length).toBeLessThanOrEqual(3);

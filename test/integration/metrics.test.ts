@@ -146,4 +146,42 @@ describe('GET /metrics', () => {
     expect(ok.status).toBe(200);
     parseExposition(ok.text);
   });
+
+  it('with login on, opens only to a read-scoped API token or SNAG_METRICS_TOKEN', async () => {
+    const withLogin = await startSnag({
+      env: {
+        // An issuer that is never contacted: no sign-in happens here, only the guard's mode.
+        SNAG_OIDC_ISSUER: 'https://login.example.com',
+        SNAG_OIDC_CLIENT_ID: 'snag',
+        SNAG_OIDC_CLIENT_SECRET: 'not-used-here',
+        SNAG_ALLOWED_DOMAINS: 'example.com',
+        SNAG_METRICS_TOKEN: TOKEN,
+      },
+    });
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [
+          path.join(REPO_ROOT, 'bin/snag.js'),
+          'token',
+          'create',
+          '--name',
+          'prometheus',
+          '--scope',
+          'read',
+          '--json',
+        ],
+        { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '', SNAG_DATA_DIR: withLogin.dataDir } },
+      );
+      const apiToken = (JSON.parse(stdout) as { token: string }).token;
+      expect((await scrape(withLogin)).status).toBe(401);
+      expect((await scrape(withLogin, 'snag_unknown')).status).toBe(401);
+      expect((await scrape(withLogin, TOKEN)).status).toBe(200);
+      const viaToken = await scrape(withLogin, apiToken);
+      expect(viaToken.status).toBe(200);
+      parseExposition(viaToken.text);
+    } finally {
+      await withLogin.stop();
+    }
+  }, 60_000);
 });

@@ -25,8 +25,24 @@ export async function signOut(): Promise<void> {
   location.assign(redirect_url);
 }
 
-export function AccountControl({ session }: { session: SessionInfo | undefined }) {
+/** Disabled while the logout request is out; enabled again if it fails. */
+export function SignOutButton() {
   const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      disabled={busy}
+      onClick={() => {
+        setBusy(true);
+        signOut().catch(() => setBusy(false));
+      }}
+    >
+      Sign out
+    </button>
+  );
+}
+
+export function AccountControl({ session }: { session: SessionInfo | undefined }) {
   if (!session || session.mode === 'open' || session.mode === 'misconfigured') return null;
   if (!session.user) {
     return (
@@ -40,16 +56,7 @@ export function AccountControl({ session }: { session: SessionInfo | undefined }
       <span className="account-email" title={session.user.name ?? undefined}>
         {session.user.email}
       </span>
-      <button
-        type="button"
-        disabled={busy}
-        onClick={() => {
-          setBusy(true);
-          signOut().catch(() => setBusy(false));
-        }}
-      >
-        Sign out
-      </button>
+      <SignOutButton />
     </div>
   );
 }

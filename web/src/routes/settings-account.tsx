@@ -2,13 +2,11 @@
  * Settings → Account (issue 7): who is signed in, through which provider, until when, with a
  * sign-out button; in open mode, how to turn login on.
  */
-import { useState } from 'react';
 import { RelativeTime } from '../components/relative-time';
-import { signOut, useSessionInfo } from '../components/account-control';
+import { SignOutButton, useSessionInfo } from '../components/account-control';
 
 export function AccountSection() {
   const session = useSessionInfo();
-  const [busy, setBusy] = useState(false);
   if (!session) return null;
   return (
     <section className="card settings-page-section" aria-labelledby="account-title">
@@ -25,16 +23,7 @@ export function AccountSection() {
             keep using Snag (idle timeout), and at the latest after its maximum age.
           </p>
           <div className="button-row">
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() => {
-                setBusy(true);
-                signOut().catch(() => setBusy(false));
-              }}
-            >
-              Sign out
-            </button>
+            <SignOutButton />
           </div>
         </>
       ) : (
