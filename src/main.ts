@@ -58,6 +58,7 @@ export async function startServer(config: Config): Promise<Server> {
     {
       dataDir: config.dataDir,
       batchSize: config.queue.batchSize,
+      restAfterIdleMs: config.queue.restAfterIdleMs,
       scrub: config.scrub,
       maxDecompressedBytes: config.limits.maxDecompressedBytes,
       apm: config.apm,

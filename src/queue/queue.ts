@@ -55,6 +55,8 @@ export interface Queue {
   depth(): number;
   /** Resolves once every pending enqueue has committed. */
   flush(): Promise<void>;
+  /** Whether jobs of `kinds` wait beyond what their consumer has acknowledged. */
+  hasUndigested(kinds: readonly string[]): boolean;
   /** Called after each group commit with the kinds it held, so only their consumers are woken. */
   onCommit(listener: (kinds: ReadonlySet<string>) => void): void;
 }
@@ -226,6 +228,8 @@ export function createQueue(store: QueueStore, options: QueueOptions): Queue {
     },
 
     depth: () => depth,
+
+    hasUndigested: (kinds) => store.hasJobsAfter(kinds, acknowledged.get(kinds.join(','))?.upToId ?? 0),
 
     flush: () => (scheduled ? idle : Promise.resolve()),
 

@@ -142,6 +142,16 @@ export function createQueueStore(db: Db) {
 
     isOpen: (): boolean => db.open,
 
+    /** Whether any job of `kinds` with an id above `afterId` waits (index jobs_by_kind). */
+    hasJobsAfter(kinds: readonly string[], afterId: number): boolean {
+      const placeholders = kinds.map(() => '?').join(', ');
+      return (
+        run
+          .prepare(`SELECT 1 FROM jobs WHERE kind IN (${placeholders}) AND id > ? LIMIT 1`)
+          .get(...kinds, afterId) !== undefined
+      );
+    },
+
     countJobs(): number {
       return (run.prepare('SELECT count(*) AS n FROM jobs').get() as { n: number }).n;
     },

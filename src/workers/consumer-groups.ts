@@ -50,6 +50,12 @@ export interface ConsumerGroup {
   chores: Chore[];
   /** A maintenance task this thread runs in slices (null: not this thread's). */
   runTask(task: ThreadTask): TaskRun | null;
+  /**
+   * Whether the thread may be stopped while idle (runner.ts starts it again for the next job or
+   * task): not while it owes work to a timer (the errors thread's queue checkpoints, streamed
+   * spans waiting for their orphan timeout).
+   */
+  mayRest(): boolean;
   close(): void;
 }
 
@@ -79,6 +85,7 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
         { name: 'queue checkpoint', run: () => storage.queue.checkpoint() },
         createAlertOutboxPrune(storage), // Alerts (issue 8, H3)
       ],
+      mayRest: () => false,
       runTask: errorsThreadTasks(
         { retention: storage.errorsRetention, errorsFile: storage.errorsFile },
         options.dataDir,
@@ -110,6 +117,7 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
       },
     ],
     chores: [],
+    mayRest: () => storage.transactions.oldestPendingReceivedAt() === null,
     runTask: transactionsThreadTasks(
       { retention: storage.transactionsRetention, transactionsFile: storage.transactionsFile },
       options.dataDir,
@@ -140,6 +148,7 @@ function buildLogsGroup(options: DigestThreadOptions, log: Logger): ConsumerGrou
       },
     ],
     chores: [],
+    mayRest: () => true,
     runTask: logsThreadTasks(storage, options.dataDir, options.logs.retentionMs),
     close: () => storage.close(),
   };

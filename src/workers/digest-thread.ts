@@ -22,6 +22,12 @@ const CHORE_INTERVAL_MS = 1000;
  * long between digest batches; each step inside is one short transaction.
  */
 const TASK_SLICE_MS = 50;
+/**
+ * A thread with nothing to do for `options.restAfterIdleMs` offers to stop (runner.ts starts it
+ * again on its next job or task). Each idle thread is an isolate of ~22 MiB; a Snag that receives
+ * only errors, or nothing, should not carry the transactions and logs threads (issue 9: idle RSS
+ * ≤ 150 MB).
+ */
 
 const options = workerData as DigestThreadOptions;
 const log = createLogger(options.logLevel, `digest:${options.group}`);
@@ -117,6 +123,8 @@ function progress(c: Consumer, upTo: number, stored: number, batchMs?: number): 
 
 async function run(): Promise<void> {
   for (const c of group.consumers) progress(c, c.readCursor(), 0);
+  let idleSince = Date.now();
+  let restOffered = false;
   while (!stopping) {
     let worked = false;
     for (const c of group.consumers) {
@@ -140,10 +148,19 @@ async function run(): Promise<void> {
     }
     maybeRunChores();
     if (runTaskSlice()) worked = true;
+    if (worked || tasks.length > 0) {
+      idleSince = Date.now();
+      restOffered = false;
+    }
     if (worked) {
       // Let a stop message in between batches.
       await new Promise((r) => setImmediate(r));
     } else {
+      const restAfter = options.restAfterIdleMs;
+      if (!restOffered && restAfter > 0 && Date.now() - idleSince >= restAfter && group.mayRest()) {
+        restOffered = true;
+        send({ type: 'resting' });
+      }
       await sleepUntilWoken(IDLE_POLL_MS);
     }
   }

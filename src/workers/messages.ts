@@ -16,6 +16,8 @@ export const GROUP_KINDS: Record<ConsumerGroupName, readonly JobKind[]> = {
 export interface WorkerOptions {
   dataDir: string;
   batchSize: number;
+  /** Idle this long, a thread offers to stop (0: never; SNAG_WORKER_REST_AFTER_IDLE_SECONDS). */
+  restAfterIdleMs: number;
   /** Cap when unpacking envelopes queued compressed (SNAG_MAX_DECOMPRESSED_BYTES). */
   maxDecompressedBytes: number;
   scrub: ScrubOptions;
@@ -47,6 +49,8 @@ export type WorkerToMain =
   // batchMs (issue 8, H5): the batch's wall time, for /metrics.
   | { type: 'progress'; consumer: string; kinds: string[]; upTo: number; stored: number; batchMs?: number }
   | { type: 'stopped' }
+  // Idle for REST_AFTER_IDLE_MS with nothing owed: the runner may stop it (and start it on demand).
+  | { type: 'resting' }
   // Operations (issue 8, H5): a task finished (ok) or failed (error), with its result.
   | {
       type: 'task-done';

@@ -1,8 +1,8 @@
 /**
  * Main-thread side of the workers: starts one digest thread per consumer group (errors,
- * transactions, logs), wakes them when the queue commits, deletes what they report digested, and
- * restarts a thread that dies (a crash loses nothing: the jobs stay in the queue until their
- * results are committed).
+ * transactions, logs), wakes them when the queue commits, stops idle ones and starts them again
+ * on demand, deletes what they report digested, and restarts a thread that dies (a crash loses
+ * nothing: the jobs stay in the queue until their results are committed).
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
@@ -58,19 +58,53 @@ export function startWorkers(
       if (p.group === group)
         onTaskDone({ type: 'task-done', id, kind: 'lost', ok: false, error: 'digest thread exited', ms: 0 });
   };
-  const threads = CONSUMER_GROUPS.map((group) =>
-    startThread({ ...options, group }, queue, log, hooks, onTaskDone, onThreadExit),
-  );
+  // Every thread starts with the process (streamed spans may be waiting for their orphan
+  // timeout, the scheduler's start-up tasks need them); one that has been idle for a minute with
+  // nothing owed says so and is stopped, and starts again for its next job or task. Never two
+  // threads of one group at once: a new one waits until the resting one has stopped.
+  const threads = new Map<ConsumerGroupName, DigestThread>();
+  const resting = new Map<ConsumerGroupName, Promise<void>>();
+  let stopped = false;
+  const ensure = (group: ConsumerGroupName): DigestThread => {
+    let t = threads.get(group);
+    if (!t) {
+      t = startThread({ ...options, group }, queue, log, hooks, onTaskDone, onThreadExit, () => rest(group));
+      threads.set(group, t);
+    }
+    return t;
+  };
+  const withThread = (group: ConsumerGroupName, use: (t: DigestThread) => void): void => {
+    const stopping = resting.get(group);
+    if (stopping) void stopping.then(() => !stopped && use(ensure(group)));
+    else use(ensure(group));
+  };
+  function rest(group: ConsumerGroupName): void {
+    const t = threads.get(group);
+    if (!t || stopped || resting.has(group)) return;
+    for (const p of pending.values()) if (p.group === group) return; // a task is on its way to it
+    threads.delete(group);
+    const done = t.stop().then(() => {
+      resting.delete(group);
+      // Jobs committed while it was stopping start it again.
+      if (!stopped && queue.hasUndigested(GROUP_KINDS[group])) ensure(group).post({ type: 'wake' });
+    });
+    resting.set(group, done);
+  }
+  for (const group of CONSUMER_GROUPS) ensure(group);
   // Only the threads whose kinds were committed: a wake costs an idle thread a queue read, and
-  // waking all three on every commit cost ~0.1 core under an errors-only load (bench, 11:08).
-  queue.onCommit((kinds) =>
-    threads.forEach((t, i) => {
-      if (GROUP_KINDS[CONSUMER_GROUPS[i]!].some((k) => kinds.has(k))) t.post({ type: 'wake' });
-    }),
-  );
+  // waking all three on every commit cost ~0.1 core under an errors-only load (bench, 11:08). A
+  // resting thread's group is checked again once it has stopped (rest above).
+  queue.onCommit((kinds) => {
+    for (const group of CONSUMER_GROUPS) {
+      if (!GROUP_KINDS[group].some((k) => kinds.has(k)) || resting.has(group)) continue;
+      ensure(group).post({ type: 'wake' });
+    }
+  });
   return {
     stop: async () => {
-      await Promise.all(threads.map((t) => t.stop()));
+      stopped = true;
+      await Promise.all(resting.values());
+      await Promise.all([...threads.values()].map((t) => t.stop()));
       for (const [id, p] of pending)
         p.resolve({ type: 'task-done', id, kind: 'stopped', ok: false, error: 'workers stopped', ms: 0 });
       pending.clear();
@@ -98,7 +132,7 @@ export function startWorkers(
             resolve(done);
           },
         });
-        threads[CONSUMER_GROUPS.indexOf(group)]!.post({ type: 'task', id, task });
+        withThread(group, (t) => t.post({ type: 'task', id, task }));
       }),
   };
 }
@@ -110,6 +144,7 @@ function startThread(
   hooks: WorkerHooks,
   onTaskDone: (done: TaskDone) => void,
   onThreadExit: (group: ConsumerGroupName) => void,
+  onResting: () => void,
 ): DigestThread {
   const group: ConsumerGroupName = options.group;
   const log = parentLog.child({ thread: group });
@@ -128,6 +163,8 @@ function startThread(
           // The jobs stay queued and are deleted with the next acknowledgement.
           log.error({ err, upTo: m.upTo }, 'could not delete digested jobs');
         }
+      } else if (m.type === 'resting') {
+        onResting();
       } else if (m.type === 'stopped') {
         onStopped?.();
       } else if (m.type === 'task-done') {
@@ -136,9 +173,10 @@ function startThread(
     });
     worker.on('error', (err) => log.error({ err }, 'digest worker failed'));
     worker.on('exit', (code) => {
-      onThreadExit(group);
       onStopped?.();
+      // Stopped on purpose (rest, shutdown): its tasks were none, or are settled by stop().
       if (stopping) return;
+      onThreadExit(group);
       log.error({ code }, `digest worker exited; restarting in ${RESTART_DELAY_MS} ms`);
       setTimeout(spawn, RESTART_DELAY_MS).unref();
     });
