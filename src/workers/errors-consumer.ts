@@ -6,6 +6,7 @@
  */
 import type { BatchOutcome, EventToStore, JobToPark, WorkerStorage } from '../storage/index.js';
 import { GROUP_KINDS } from './messages.js';
+import { isTransientStorageError } from './storage-errors.js';
 import { digestEventJob, type ScrubOptions } from './jobs/digest-event.js';
 import { releasesSeen } from './releases-seen.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
@@ -91,17 +92,6 @@ export function drainErrorsOnce(
     ),
   );
   return { ...outcome, jobs: read, lastJobId, invalid, parked: parked.length + poisoned };
-}
-
-/**
- * SQLite result codes about the database, not the rows: such a batch is retried whole, later. Any
- * other failure of a batch write (a value SQLite cannot bind, a constraint) is in some row.
- */
-const TRANSIENT_SQLITE_CODE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|CANTOPEN|READONLY|PROTOCOL|INTERRUPT)/;
-
-export function isTransientStorageError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && TRANSIENT_SQLITE_CODE.test(code);
 }
 
 /**

@@ -14,9 +14,10 @@ import { parseSentryLogItem } from '../domain/logs/sentry-logs.js';
 import type { LogRecord, ParsedLogs } from '../domain/logs/types.js';
 import { decodeBufferSync } from '../ingest/decode-body.js';
 import { JOB_KINDS, type OtlpLogJobMeta } from '../queue/jobs.js';
-import type { Job, JobToPark, LogsWorkerStorage } from '../storage/index.js';
+import type { Job, JobToPark, LogsBatch, LogsWorkerStorage } from '../storage/index.js';
 import type { ConsumerLogger } from './errors-consumer.js';
 import { GROUP_KINDS } from './messages.js';
+import { isTransientStorageError } from './storage-errors.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const LOGS_CONSUMER = 'logs';
@@ -59,6 +60,8 @@ export function drainLogsOnce(
   if (jobs.length === 0) return null;
 
   const logs: { projectId: number; receivedAt: number; record: LogRecord }[] = [];
+  /** The job each entry of `logs` came from, for writing job by job when a batch fails on a row. */
+  const jobIdOf: number[] = [];
   const parked: JobToPark[] = [];
   let invalid = 0;
   let rejected = 0;
@@ -92,11 +95,72 @@ export function drainLogsOnce(
         receivedAt: job.receivedAt,
         record: scrubLog(record, options.scrub, scrubbed),
       });
+      jobIdOf.push(job.id);
     }
   }
 
-  const { stored } = storage.logs.writeBatch(LOGS_CONSUMER, lastJobId, { logs, invalid, rejected, parked });
-  return { jobs: taken, lastJobId, stored, rejected, invalid, parked: parked.length };
+  const batch = { logs, invalid, rejected, parked };
+  try {
+    const { stored } = storage.logs.writeBatch(LOGS_CONSUMER, lastJobId, batch);
+    return { jobs: taken, lastJobId, stored, rejected, invalid, parked: parked.length };
+  } catch (err) {
+    if (isTransientStorageError(err)) throw err;
+    const byJob = jobs.slice(0, taken);
+    const isolated = writeJobByJob(storage, cursor, lastJobId, batch, jobIdOf, byJob, options.log, err);
+    return {
+      jobs: taken,
+      lastJobId,
+      stored: isolated.stored,
+      rejected,
+      invalid,
+      parked: parked.length + isolated.parked,
+    };
+  }
+}
+
+/**
+ * A batch whose write failed on some row (see storage-errors.ts): what the parse stage counted
+ * and parked first, with the cursor where it was; then each job's records in a transaction of
+ * their own with the cursor at that job, parking a job whose records fail alone; then the cursor
+ * past the whole batch. A crash half-way resumes after the last job written.
+ */
+function writeJobByJob(
+  storage: LogsWorkerStorage,
+  cursor: number,
+  lastJobId: number,
+  batch: LogsBatch,
+  jobIdOf: number[],
+  jobs: Job[],
+  log: ConsumerLogger,
+  batchError: unknown,
+): { stored: number; parked: number } {
+  log.error(
+    { err: batchError, records: batch.logs.length },
+    'log batch write failed on a row; writing it job by job',
+  );
+  const write = (upTo: number, part: Partial<LogsBatch>) =>
+    storage.logs.writeBatch(LOGS_CONSUMER, upTo, { logs: [], invalid: 0, rejected: 0, parked: [], ...part });
+  write(cursor, { invalid: batch.invalid, rejected: batch.rejected, parked: batch.parked });
+  let stored = 0;
+  let parked = 0;
+  for (const job of jobs) {
+    const records = batch.logs.filter((_, i) => jobIdOf[i] === job.id);
+    if (records.length === 0) continue;
+    try {
+      stored += write(job.id, { logs: records }).stored;
+    } catch (err) {
+      if (isTransientStorageError(err)) throw err;
+      log.error(
+        { err, jobId: job.id, projectId: job.projectId },
+        'log records could not be stored; job parked',
+      );
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      write(job.id, { parked: [{ ...job, jobId: job.id, error }] });
+      parked++;
+    }
+  }
+  write(lastJobId, {});
+  return { stored, parked };
 }
 
 /**
