@@ -4,25 +4,15 @@
  * bomb per coding (past SNAG_MAX_DECOMPRESSED_BYTES) that must be stopped at the cap with a 413
  * while the server's memory stays bounded.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { stopAndRemove } from '../helpers/cleanup.js';
+import { expect, test } from 'vitest';
 import { bomb, encodeBody } from '../helpers/fuzz/compression.js';
-import { runFuzz, startFuzzTarget, type FuzzTarget } from '../helpers/fuzz/harness.js';
+import { runFuzz, useFuzzTarget, type FuzzTarget } from '../helpers/fuzz/harness.js';
 import { fuzzOtlpJson } from '../helpers/fuzz/otlp-payloads.js';
 import { createRng, fuzzSettings } from '../helpers/fuzz/prng.js';
 import { fuzzEnvelope, fuzzStoreBody } from '../helpers/fuzz/sentry-payloads.js';
 
 const settings = fuzzSettings(120);
-let target: FuzzTarget | undefined;
-
-beforeAll(async () => {
-  target = await startFuzzTarget();
-});
-
-afterAll(async () => {
-  await target?.stop();
-  await stopAndRemove(target?.snag);
-});
+const target = useFuzzTarget();
 
 function request(t: FuzzTarget, surface: string, body: Buffer, encoding: string | undefined) {
   const headers: Record<string, string> = {};
@@ -36,7 +26,7 @@ function request(t: FuzzTarget, surface: string, body: Buffer, encoding: string 
 }
 
 test('a decompression bomb in every coding, on every edge, is a 413', { timeout: 120_000 }, async () => {
-  const t = target!;
+  const t = target();
   const rng = createRng(settings.seed).fork('bombs');
   for (const surface of ['envelope', 'store', 'otlp']) {
     for (const coding of ['gzip', 'deflate', 'br', 'zstd'] as const) {
@@ -51,7 +41,7 @@ test(
   `compressed bodies: ${settings.iterations} codings right and wrong, seed ${settings.seed}`,
   { timeout: 60_000 + settings.iterations * 500 },
   async () => {
-    const t = target!;
+    const t = target();
     const statuses = new Map<number, number>();
     await runFuzz('compression', settings, async (i, where) => {
       const rng = createRng(settings.seed).fork(`compression:${i}`);

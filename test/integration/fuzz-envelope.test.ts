@@ -4,30 +4,20 @@
  * test/helpers/fuzz/harness.ts. Larger run: SNAG_FUZZ_ITERATIONS=100000 SNAG_FUZZ_SEED=123 npx
  * vitest run test/integration/fuzz-envelope.test.ts (docs/reliability.md).
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { stopAndRemove } from '../helpers/cleanup.js';
+import { expect, test } from 'vitest';
 import { encodeBody } from '../helpers/fuzz/compression.js';
-import { runFuzz, startFuzzTarget, type FuzzTarget } from '../helpers/fuzz/harness.js';
+import { runFuzz, useFuzzTarget } from '../helpers/fuzz/harness.js';
 import { createRng, fuzzSettings } from '../helpers/fuzz/prng.js';
 import { fuzzEnvelope } from '../helpers/fuzz/sentry-payloads.js';
 
 const settings = fuzzSettings(200);
-let target: FuzzTarget | undefined;
-
-beforeAll(async () => {
-  target = await startFuzzTarget();
-});
-
-afterAll(async () => {
-  await target?.stop();
-  await stopAndRemove(target?.snag);
-});
+const target = useFuzzTarget();
 
 test(
   `envelopes: ${settings.iterations} mutated SDK envelopes, seed ${settings.seed}`,
   { timeout: 60_000 + settings.iterations * 500 },
   async () => {
-    const t = target!;
+    const t = target();
     const statuses = new Map<number, number>();
     await runFuzz('envelope', settings, async (i, where) => {
       const rng = createRng(settings.seed).fork(`envelope:${i}`);

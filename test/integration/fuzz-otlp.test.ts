@@ -3,30 +3,20 @@
  * exporter's request and protobuf damaged or generated with wrong wire types, lengths past the end
  * and deep AnyValue nesting; sometimes with a Content-Type that does not match the body.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { stopAndRemove } from '../helpers/cleanup.js';
+import { expect, test } from 'vitest';
 import { encodeBody } from '../helpers/fuzz/compression.js';
-import { runFuzz, startFuzzTarget, type FuzzTarget } from '../helpers/fuzz/harness.js';
+import { runFuzz, useFuzzTarget } from '../helpers/fuzz/harness.js';
 import { fuzzOtlpJson, fuzzOtlpProtobuf } from '../helpers/fuzz/otlp-payloads.js';
 import { createRng, fuzzSettings } from '../helpers/fuzz/prng.js';
 
 const settings = fuzzSettings(200);
-let target: FuzzTarget | undefined;
-
-beforeAll(async () => {
-  target = await startFuzzTarget();
-});
-
-afterAll(async () => {
-  await target?.stop();
-  await stopAndRemove(target?.snag);
-});
+const target = useFuzzTarget();
 
 test(
   `OTLP logs: ${settings.iterations} mutated JSON and protobuf requests, seed ${settings.seed}`,
   { timeout: 60_000 + settings.iterations * 500 },
   async () => {
-    const t = target!;
+    const t = target();
     const statuses = new Map<number, number>();
     await runFuzz('otlp', settings, async (i, where) => {
       const rng = createRng(settings.seed).fork(`otlp:${i}`);

@@ -2,30 +2,20 @@
  * Fuzz: the legacy store endpoint (POST /api/<id>/store/) with SDK events mutated field by field,
  * as JSON or base64(zlib(json)), with `X-Sentry-Auth` as the Python SDK sends it.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { stopAndRemove } from '../helpers/cleanup.js';
+import { expect, test } from 'vitest';
 import { encodeBody } from '../helpers/fuzz/compression.js';
-import { runFuzz, startFuzzTarget, type FuzzTarget } from '../helpers/fuzz/harness.js';
+import { runFuzz, useFuzzTarget } from '../helpers/fuzz/harness.js';
 import { createRng, fuzzSettings } from '../helpers/fuzz/prng.js';
 import { fuzzStoreBody } from '../helpers/fuzz/sentry-payloads.js';
 
 const settings = fuzzSettings(150);
-let target: FuzzTarget | undefined;
-
-beforeAll(async () => {
-  target = await startFuzzTarget();
-});
-
-afterAll(async () => {
-  await target?.stop();
-  await stopAndRemove(target?.snag);
-});
+const target = useFuzzTarget();
 
 test(
   `store: ${settings.iterations} mutated SDK events, seed ${settings.seed}`,
   { timeout: 60_000 + settings.iterations * 500 },
   async () => {
-    const t = target!;
+    const t = target();
     const statuses = new Map<number, number>();
     await runFuzz('store', settings, async (i, where) => {
       const rng = createRng(settings.seed).fork(`store:${i}`);

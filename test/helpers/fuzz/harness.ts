@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { stopAndRemove } from '../cleanup.js';
 import { eventEnvelope, postRaw, sdkEvent, type RawResponse } from '../ingest.js';
 import { getJson, startSnag, waitFor, type RunningSnag } from '../snag.js';
 
@@ -52,6 +53,19 @@ export interface FuzzRequest {
   path: string;
   body?: Buffer;
   headers?: Record<string, string>;
+}
+
+/** A fuzz target started before the file's tests and stopped after them; call the getter in a test. */
+export function useFuzzTarget(): () => FuzzTarget {
+  let target: FuzzTarget | undefined;
+  beforeAll(async () => {
+    target = await startFuzzTarget();
+  });
+  afterAll(async () => {
+    await target?.stop();
+    await stopAndRemove(target?.snag);
+  });
+  return () => target!;
 }
 
 export async function startFuzzTarget(env: Record<string, string> = {}): Promise<FuzzTarget> {
