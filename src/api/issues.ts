@@ -6,6 +6,8 @@ import type { ApiDeps } from './deps.js';
 import { bodyObject, optionalInt, optionalOneOf, optionalString, pathId } from './params.js';
 
 type Q = Record<string, unknown>;
+/** The service's own cap (issues/service.ts setStatus), checked here before any lookup. */
+const MAX_BULK_IDS = 1000;
 /** Who changed a status without login (open mode): the trail has always said 'api' for those. */
 const API_ACTOR = 'api';
 
@@ -38,9 +40,12 @@ export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: 
   app.patch<{ Params: { project: string } }>('/api/v1/projects/:project/issues', async (request) => {
     const project = projects.getProject(request.params.project);
     const { ids, status, reason } = bodyObject(request.body);
-    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id))) {
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isInteger(id)) || typeof status !== 'string') {
       throw badRequest('Send {"ids": [<issue id>, …], "status": "open" | "resolved" | "ignored"}.');
     }
+    // Before the per-id lookups: a 1 MiB body holds 500,000 ids, each a query.
+    if (ids.length > MAX_BULK_IDS)
+      throw badRequest(`At most ${MAX_BULK_IDS} issues can change status in one request.`);
     const numeric = ids as number[];
     for (const id of numeric) {
       if (issues.getIssue(id).project_id !== project.id)
@@ -48,7 +53,7 @@ export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: 
     }
     return issues.setStatus(
       numeric,
-      String(status),
+      status,
       auditActor(request),
       typeof reason === 'string' ? reason : undefined,
     );
@@ -63,9 +68,11 @@ export function registerIssueRoutes(app: FastifyInstance, { projects, issues }: 
   app.patch<{ Params: { id: string } }>('/api/v1/issues/:id', async (request) => {
     const { status, reason } = bodyObject(request.body);
     const id = pathId(request.params.id, 'issue');
+    // String() of a 10,000-deep array overflows the stack (Array#join recurses): a 500 once.
+    if (typeof status !== 'string') throw badRequest('Send {"status": "open" | "resolved" | "ignored"}.');
     const result = issues.setStatus(
       [id],
-      String(status),
+      status,
       auditActor(request),
       typeof reason === 'string' ? reason : undefined,
     );

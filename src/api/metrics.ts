@@ -9,7 +9,7 @@
  * Access: with SNAG_METRICS_TOKEN set, `Authorization: Bearer <it>` (or a minted token with read
  * scope, when a BearerVerifier is given). Without it, open only while login is off, like the UI.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { BearerVerifier } from '../auth/bearer.js';
 import { AppError } from '../errors.js';
@@ -123,7 +123,7 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): voi
 }
 
 export function registerMetricsRoute(app: FastifyInstance, deps: MetricsDeps): void {
-  const expected = deps.token === undefined ? undefined : Buffer.from(`Bearer ${deps.token}`);
+  const expected = deps.token === undefined ? undefined : sha256(`Bearer ${deps.token}`);
   app.get('/metrics', async (request, reply) => {
     checkAccess(request.headers.authorization, expected, deps);
     const out: string[] = [];
@@ -155,10 +155,9 @@ export function registerMetricsRoute(app: FastifyInstance, deps: MetricsDeps): v
 }
 
 function checkAccess(header: string | undefined, expected: Buffer | undefined, deps: MetricsDeps): void {
-  if (expected && header !== undefined) {
-    const given = Buffer.from(header);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return;
-  }
+  // Digests of both sides: equal lengths whatever was sent, so neither the comparison nor a
+  // length check tells a client how long the token is (auth/bearer.ts does the same).
+  if (expected && header !== undefined && timingSafeEqual(sha256(header), expected)) return;
   if (deps.bearer && header !== undefined) {
     const r = deps.bearer.verify(header, 'api');
     if (r.ok && r.caller.scopes.includes('read')) return;
@@ -178,4 +177,8 @@ function checkAccess(header: string | undefined, expected: Buffer | undefined, d
       headers: { 'WWW-Authenticate': 'Bearer' },
     },
   );
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }

@@ -8,6 +8,9 @@ export interface ReleaseApiDeps {
   releases: ReleaseService;
 }
 
+/** The largest time a JavaScript Date holds (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
 type P = { Params: { project: string }; Querystring: Record<string, unknown> };
 type V = { Params: { project: string; version: string } };
 
@@ -60,9 +63,11 @@ function optionalTime(body: Record<string, unknown>, name: string): number | nul
   const v = body[name];
   if (v === undefined || v === null) return null;
   const ms = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms))
+  // Date objects reach ±8.64e15 ms: past that, toISOString throws when the deploy is shown.
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS)
     throw badRequest(
-      `${name} must be an ISO 8601 time such as 2026-11-22T10:00:00Z or Unix seconds; got ${JSON.stringify(v)}.`,
+      // Only scalars are quoted back: JSON.stringify of a 10,000-deep array overflows the stack.
+      `${name} must be an ISO 8601 time such as 2026-11-22T10:00:00Z or Unix seconds; got ${typeof v === 'object' ? typeof v : JSON.stringify(v)}.`,
     );
   return ms;
 }

@@ -25,6 +25,7 @@ import { registerOtlpRoutes } from '../ingest/otlp/routes.js';
 import { cacheProjectKeys } from '../ingest/project-keys.js';
 import { registerMcpRoute, type McpHttpDeps } from '../mcp/http-route.js';
 import { registerUi } from './static.js';
+import { registerSecurityHeaders } from './security-headers.js';
 // Alerts (issue 8, H3)
 import { registerAlertRoutes } from '../api/alerts.js';
 import type { AlertService } from '../domain/alerts/service.js';
@@ -119,6 +120,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       code: 'not_found',
     }),
   );
+
+  registerSecurityHeaders(app); // before the routes, so it sees every answer
 
   // Mount table            guard
   if (deps.metrics) registerHttpMetrics(app, deps.metrics.metrics); // Operations (H5): latency of every route

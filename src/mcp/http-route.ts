@@ -11,9 +11,11 @@
  * The first call pays the import (~100–200 ms); every later one finds the modules loaded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { API_SECURITY_HEADERS } from '../http/security-headers.js';
 import type { TokenCaller } from '../auth/bearer.js';
 import type { BearerAuth } from './auth.js';
 import type { Caller, McpDeps } from './deps.js';
+import { rewriteInvalidParams } from './invalid-params.js';
 
 export interface McpHttpDeps {
   tools: McpDeps;
@@ -58,6 +60,13 @@ const jsonRpcError = (code: number, message: string) => ({
   id: null,
 });
 
+/**
+ * JSON-RPC batches (MCP 2025-03-26; the 2025-06-18 revision dropped them) run their calls one after
+ * another on the event loop, each with its own time budget: the SDK's cap of 100 would let one
+ * request hold the server for minutes on a large database, while no client batches more than a few.
+ */
+const MAX_BATCH_MESSAGES = 10;
+
 export function registerMcpRoute(app: FastifyInstance, deps: McpHttpDeps): void {
   const callers = new WeakMap<FastifyRequest, { caller: Caller; token: TokenCaller }>();
 
@@ -77,6 +86,16 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpHttpDeps): void 
           .header('allow', 'POST')
           .send(jsonRpcError(-32000, 'This MCP server is stateless: send JSON-RPC requests with POST.'));
       }
+      if (Array.isArray(request.body) && request.body.length > MAX_BATCH_MESSAGES) {
+        return reply
+          .code(400)
+          .send(
+            jsonRpcError(
+              -32600,
+              `A batch holds at most ${MAX_BATCH_MESSAGES} messages (this one ${request.body.length}); send the rest in further requests.`,
+            ),
+          );
+      }
       const { caller, token } = callers.get(request)!;
       const { createMcpServer, StreamableHTTPServerTransport, writingTools } = await loadRuntime();
       if (!token.scopes.includes('write') && callsWritingTool(request.body, writingTools)) {
@@ -88,11 +107,15 @@ export function registerMcpRoute(app: FastifyInstance, deps: McpHttpDeps): void 
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
       });
+      const send = transport.send.bind(transport);
+      transport.send = (message, options) => send(rewriteInvalidParams(message), options);
       reply.raw.on('close', () => {
         void transport.close();
         void server.close();
       });
       await server.connect(transport);
+      // A hijacked reply skips onSend hooks: the SDK's writeHead keeps headers set here.
+      for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) reply.raw.setHeader(name, value);
       reply.hijack();
       try {
         await transport.handleRequest(request.raw, reply.raw, request.body);

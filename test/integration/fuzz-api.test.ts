@@ -5,77 +5,24 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { stopAndRemove } from '../helpers/cleanup.js';
-import { loadFixture, replayFixture } from '../helpers/fixtures.js';
 import { fuzzApiRequest, type KnownIds } from '../helpers/fuzz/api-requests.js';
 import { runFuzz, startFuzzTarget, type FuzzTarget } from '../helpers/fuzz/harness.js';
 import { createRng, fuzzSettings } from '../helpers/fuzz/prng.js';
-import { getJson, waitFor } from '../helpers/snag.js';
+import { seedRealData } from '../helpers/fuzz/seed-data.js';
 
 const settings = fuzzSettings(300);
 let target: FuzzTarget | undefined;
 let ids: KnownIds;
 
-const SEED_FIXTURES = [
-  'node-sdk-envelope',
-  'python-sdk-store',
-  'apm/node-static-transaction',
-  'apm/python-transaction',
-  'logs/node-sdk-logs',
-  'logs/otlp-json',
-];
-
 beforeAll(async () => {
   target = await startFuzzTarget();
-  const t = target;
-  for (const name of SEED_FIXTURES) {
-    const res = await replayFixture(t.snag, loadFixture(name));
-    expect(res.status, `${name}: ${res.text}`).toBe(200);
-  }
-  await waitFor(
-    async () => {
-      const h = await getJson<{
-        queue_depth: number;
-        event_count: number;
-        transaction_count: number;
-        log_count: number;
-      }>(`${t.snag.url}/_health`);
-      return h.queue_depth === 0 && h.event_count >= 2 && h.transaction_count >= 2 && h.log_count > 0;
-    },
-    20_000,
-    'seed data digested',
-  );
-  // Every id the API hands out, so the fuzz reaches rows, not only "not found".
-  const found = new Set<string>();
-  const base = `${t.snag.url}/api/v1/projects/${t.snag.projectId}`;
-  for (const url of [`${base}/issues`, `${base}/transactions`, `${base}/logs`, `${base}/releases`])
-    collectIds(await getJson(url), found);
-  const known = [...found];
-  ids = {
-    project: [String(t.snag.projectId), 'default'],
-    issue: known,
-    event: known,
-    transaction: known,
-    log: known,
-    trace: known,
-    release: ['fixture@1.0.0', ...known],
-  };
+  ids = await seedRealData(target.snag);
 });
 
 afterAll(async () => {
   await target?.stop();
   await stopAndRemove(target?.snag);
 });
-
-function collectIds(value: unknown, out: Set<string>): void {
-  if (Array.isArray(value)) value.forEach((v) => collectIds(v, out));
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (/(^|_)id$|^version$/.test(k) && (typeof v === 'string' || typeof v === 'number'))
-        out.add(String(v));
-      collectIds(v, out);
-    }
-  }
-}
 
 test(
   `JSON API: ${settings.iterations} GETs with hostile parameters, seed ${settings.seed}`,

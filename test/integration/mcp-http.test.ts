@@ -230,6 +230,30 @@ describe('MCP over HTTP', () => {
       expect(get.status).toBe(405);
     });
 
+    it('answers a batch of up to 10 messages and refuses a bigger one before running any', async () => {
+      const batch = (n: number) =>
+        fetch(`${snag.url}/mcp`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            authorization: `Bearer ${ENV_TOKEN}`,
+            'mcp-protocol-version': '2025-03-26',
+          },
+          body: JSON.stringify(
+            Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method: 'ping' })),
+          ),
+        });
+      const ten = await batch(10);
+      expect(ten.status).toBe(200);
+      expect(((await ten.json()) as unknown[]).length).toBe(10);
+      const eleven = await batch(11);
+      expect(eleven.status).toBe(400);
+      const body = (await eleven.json()) as { error: { code: number; message: string } };
+      expect(body.error.code).toBe(-32600);
+      expect(body.error.message).toContain('at most 10 messages');
+    });
+
     it('the Settings API shows the setup and whether the env token is set, never a token', async () => {
       const res = await fetch(`${snag.url}/api/v1/settings/mcp`);
       const raw = await res.text();

@@ -32,6 +32,12 @@ export function createProjectService(store: AppStore, publicUrl: string) {
   function createProject(rawName: string, now = Date.now()): ProjectView {
     const name = checkName(rawName);
     const base = slugify(name);
+    // Projects are found by slug before id (findProject): a project named "2" (slug "2") would
+    // shadow project 2 on every route, in the CLI and MCP alike. Found by fuzz-api-writes.test.ts.
+    if (/^\d+$/.test(base))
+      throw badRequest(
+        `A project name needs a letter: "${base}" would read as a project id. Try "project ${base}".`,
+      );
     let slug = base;
     for (let n = 2; store.slugExists(slug); n++) slug = `${base}-${n}`;
     return view(

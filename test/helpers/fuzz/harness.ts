@@ -49,7 +49,7 @@ export interface FuzzTarget {
 }
 
 export interface FuzzRequest {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: Buffer;
   headers?: Record<string, string>;
@@ -68,7 +68,14 @@ export function useFuzzTarget(): () => FuzzTarget {
   return () => target!;
 }
 
-export async function startFuzzTarget(env: Record<string, string> = {}): Promise<FuzzTarget> {
+export async function startFuzzTarget(
+  env: Record<string, string> = {},
+  options: {
+    /** Answers this surface may also give (/mcp: 405, 406; API writes: 201, 204, 208, 409). */
+    extraStatuses?: readonly number[];
+  } = {},
+): Promise<FuzzTarget> {
+  const allowed = new Set([...ALLOWED_STATUSES, ...(options.extraStatuses ?? [])]);
   const snag = await startSnag({ env: { SNAG_LOG_LEVEL: 'warn', ...env } });
   let peak = 0;
   const pid = snag.proc.pid!;
@@ -112,9 +119,11 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
         );
         return undefined;
       }
-      if (!ALLOWED_STATUSES.has(res.status)) {
+      if (!allowed.has(res.status)) {
         throw new Error(
-          `${where}: ${request.method ?? 'POST'} ${request.path.slice(0, 200)} → ${res.status} ${res.text.slice(0, 500)}`,
+          `${where}: ${request.method ?? 'POST'} ${request.path.slice(0, 200)} → ${res.status} ${res.text.slice(0, 500)}` +
+            `\nbody: ${(request.body ?? Buffer.alloc(0)).subarray(0, 500).toString()}` +
+            `\nserver output:\n${snag.output().slice(-2000)}`,
         );
       }
       if (before && res.status >= 400) {
@@ -169,7 +178,12 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
             .ok,
         15_000,
         `${where}: the known-good event to be queryable`,
-      );
+      ).catch(async (err: Error) => {
+        const url = `${snag.url}/api/v1/projects/${snag.projectId}/events/${String(event['event_id'])}`;
+        const last = await fetch(url);
+        err.message += `\nGET ${url} → ${last.status} ${(await last.text()).slice(0, 500)}\nhealth now: ${JSON.stringify(await health())}\nserver output:\n${snag.output().slice(-3000)}`;
+        throw err;
+      });
       // Per-type counters are memory too: a client inventing item types must not grow them.
       expect(Object.keys(h.items_accepted).length).toBeLessThanOrEqual(65);
       expect(Object.keys(h.items_dropped).length).toBeLessThanOrEqual(65);
