@@ -80,6 +80,15 @@ export interface StoredTransactionRef {
   payload: Buffer;
 }
 
+export interface OrphanSegment {
+  projectId: number;
+  segmentId: string;
+  /** The id of its oldest pending_spans row and when that arrived. */
+  firstPendingId: number;
+  receivedAt: number;
+  blobs: Buffer[];
+}
+
 export interface TransactionsBatch {
   /** false when (project, span id) is already stored: a redelivery or an SDK retry. */
   insertTransaction(row: TransactionRow): boolean;
@@ -91,11 +100,10 @@ export interface TransactionsBatch {
   /** Removes and returns the pending span blobs of one segment, oldest first. */
   takePendingSpans(projectId: number, segmentId: string): Buffer[];
   /** Removes and returns the segments whose first pending spans arrived before `receivedBefore`. */
-  takeOrphanSegments(
-    receivedBefore: number,
-    limit: number,
-  ): { projectId: number; segmentId: string; blobs: Buffer[] }[];
+  takeOrphanSegments(receivedBefore: number, limit: number): OrphanSegment[];
   addRollup(delta: RollupDelta): void;
+  /** Runs `work` in a savepoint: if it throws, what it wrote is undone and the batch goes on. */
+  attempt<T>(work: () => T): T;
   park(job: JobToPark): void;
   count(name: string, n: number): void;
 }
@@ -161,8 +169,8 @@ export function createTransactionsDigestStore(
     .pluck();
   const deletePending = db.prepare('DELETE FROM pending_spans WHERE project_id = ? AND segment_id = ?');
   const oldSegments = db.prepare(
-    `SELECT project_id, segment_id FROM pending_spans GROUP BY project_id, segment_id
-     HAVING min(received_at) < ? LIMIT ?`,
+    `SELECT project_id, segment_id, min(id) AS first_id, min(received_at) AS received_at FROM pending_spans
+     GROUP BY project_id, segment_id HAVING min(received_at) < ? LIMIT ?`,
   );
   const upsertRollup = db.prepare(
     `INSERT INTO endpoint_rollups (project_id, minutes, bucket, name, environment, release, op, count, errors,
@@ -248,6 +256,9 @@ export function createTransactionsDigestStore(
     r.tags,
   ];
 
+  // Inside runBatch's transaction, better-sqlite3 runs a nested transaction function as a savepoint.
+  const savepoint = db.transaction((work: () => unknown) => work());
+
   const batch: TransactionsBatch = {
     insertTransaction: (r) =>
       insert.run(
@@ -275,10 +286,17 @@ export function createTransactionsDigestStore(
       return blobs;
     },
     takeOrphanSegments: (receivedBefore, limit) => {
-      const segments = oldSegments.all(receivedBefore, limit) as { project_id: number; segment_id: string }[];
+      const segments = oldSegments.all(receivedBefore, limit) as {
+        project_id: number;
+        segment_id: string;
+        first_id: number;
+        received_at: number;
+      }[];
       return segments.map((s) => ({
         projectId: s.project_id,
         segmentId: s.segment_id,
+        firstPendingId: s.first_id,
+        receivedAt: s.received_at,
         blobs: batch.takePendingSpans(s.project_id, s.segment_id),
       }));
     },
@@ -314,6 +332,7 @@ export function createTransactionsDigestStore(
         d.sketch,
       );
     },
+    attempt: <T>(work: () => T) => savepoint(work) as T,
     park: (j) => {
       insertParked.run(j.jobId, j.kind, j.projectId, j.receivedAt, j.meta, j.payload, j.error, Date.now());
     },

@@ -82,8 +82,8 @@ export function describeSpan(
   description: string,
   data?: Data,
   normalize: SqlNormalizer = normalizeSql,
+  category: SpanCategory = categorizeSpan(op, data),
 ): SpanDescription {
-  const category = categorizeSpan(op, data);
   if (category === 'db') {
     const system = dbSystem(data);
     if (DOCUMENT_SYSTEMS.has(system)) return { description: redactDocument(description) };

@@ -40,30 +40,42 @@ export function buildSpanTree(
 ): SpanTree {
   // Cap before describing: normalizing SQL of spans that are dropped anyway is wasted work.
   const { kept, truncated } = orderAndCap(root.span_id, children, cap);
-  const tree = assembleSpanTree(
-    describeRawSpan(root, normalize),
-    kept.map((span) => describeRawSpan(span, normalize)),
-    cap,
-  );
-  return { spans: tree.spans, truncated: truncated || tree.truncated };
+  // Described spans keep the raw ones' order and ids (unique, capped, in start order): the tree
+  // needs no second ordering pass, and its fresh records take their depth in place instead of
+  // being copied once more (a copy per span was ~20 µs per bench transaction).
+  const described = kept.map((span) => describeRawSpan(span, normalize));
+  return { spans: setDepths(describeRawSpan(root, normalize), described, false), truncated };
 }
 
 /** Stored or freshly described spans → ordered, capped, with depths. The root is always first. */
 export function assembleSpanTree(root: SpanRecord, children: SpanRecord[], cap = SPAN_CAP): SpanTree {
   const { kept, truncated } = orderAndCap(root.span_id, children, cap);
+  return { spans: setDepths(root, kept, true), truncated };
+}
+
+/** The root, then `kept`, each with its depth: copies when `copy`, else the records themselves. */
+function setDepths(root: SpanRecord, kept: SpanRecord[], copy: boolean): SpanRecord[] {
   const byId = new Map(kept.map((span) => [span.span_id, span]));
   const depths = new Map<string, number>([[root.span_id, 0]]);
   for (const span of kept) if (!depths.has(span.span_id)) resolveDepth(span, root.span_id, byId, depths);
-  const spans: SpanRecord[] = [{ ...root, depth: 0 }];
-  for (const span of kept) spans.push({ ...span, depth: depths.get(span.span_id) ?? 1 });
-  return { spans, truncated };
+  const spans: SpanRecord[] = [copy ? { ...root, depth: 0 } : root];
+  for (const span of kept) {
+    const depth = depths.get(span.span_id) ?? 1;
+    if (copy) spans.push({ ...span, depth });
+    else {
+      span.depth = depth;
+      spans.push(span);
+    }
+  }
+  return spans;
 }
 
 /** The description, category and data that may be stored, and an end that is not before the start. */
 export function describeRawSpan(span: RawSpan, normalize?: SqlNormalizer): SpanRecord {
   const end =
     span.end !== null && Number.isFinite(span.end) && span.end >= span.start ? span.end : span.start;
-  const { description, callSite } = describeSpan(span.op, span.description, span.data, normalize);
+  const category = categorizeSpan(span.op, span.data);
+  const { description, callSite } = describeSpan(span.op, span.description, span.data, normalize, category);
   const record: SpanRecord = {
     span_id: span.span_id,
     parent_span_id: span.parent_span_id,
@@ -73,7 +85,7 @@ export function describeRawSpan(span: RawSpan, normalize?: SqlNormalizer): SpanR
     status: span.status,
     start: span.start,
     end,
-    category: categorizeSpan(span.op, span.data),
+    category,
   };
   const data = pickSpanData(span.data);
   if (data) record.data = data;

