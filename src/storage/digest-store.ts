@@ -5,6 +5,7 @@
  * than once per event. The consumer cursor is written in the same transaction, which is what makes
  * a redelivered job a no-op.
  */
+import { createPayloadDictionaries } from './payload-dictionaries.js';
 import type { Db } from './sqlite.js';
 import type { IssueStatus } from './schema.js';
 
@@ -78,7 +79,14 @@ interface IssueAggregate {
 const HOUR_MS = 3_600_000;
 
 export function createDigestStore(db: Db) {
-  const eventExists = db.prepare('SELECT 1 FROM events WHERE project_id = ? AND event_id = ?').pluck();
+  const dictionaries = createPayloadDictionaries(db, 'events');
+  // One statement per project per batch rather than one per event: a batch's events are almost
+  // never stored already (only SDK retries are), and each call costs its bind/step/reset.
+  const storedEventIds = db
+    .prepare(
+      'SELECT event_id FROM events WHERE project_id = ? AND event_id IN (SELECT value FROM json_each(?))',
+    )
+    .pluck();
   const findIssue = db.prepare('SELECT id, status FROM issues WHERE project_id = ? AND hash = ?');
   const insertIssue = db.prepare(
     `INSERT INTO issues (project_id, hash, title, culprit, type, value, level, platform, first_seen, last_seen, first_release, last_release)
@@ -151,16 +159,16 @@ export function createDigestStore(db: Db) {
       regressedIssueIds: [],
     };
     const byIssue = new Map<string, IssueAggregate>();
-    const seenInBatch = new Set<string>();
+    const known = alreadyStored(events);
 
     for (const e of events) {
       const dedupeKey = `${e.projectId}:${e.eventId}`;
-      if (seenInBatch.has(dedupeKey) || eventExists.get(e.projectId, e.eventId) !== undefined) {
+      if (known.has(dedupeKey)) {
         outcome.duplicates++;
         outcome.duplicateJobIds.push(e.jobId);
         continue;
       }
-      seenInBatch.add(dedupeKey);
+      known.add(dedupeKey);
 
       const issueKey = `${e.projectId}:${e.hash}`;
       let agg = byIssue.get(issueKey);
@@ -285,6 +293,23 @@ export function createDigestStore(db: Db) {
     return outcome;
   }
 
+  /** `project:event_id` of the batch's events that errors.db already holds. */
+  function alreadyStored(events: EventToStore[]): Set<string> {
+    const byProject = new Map<number, string[]>();
+    for (const e of events) {
+      const ids = byProject.get(e.projectId);
+      if (ids) ids.push(e.eventId);
+      else byProject.set(e.projectId, [e.eventId]);
+    }
+    const stored = new Set<string>();
+    for (const [projectId, ids] of byProject) {
+      for (const id of storedEventIds.all(projectId, JSON.stringify(ids)) as string[]) {
+        stored.add(`${projectId}:${id}`);
+      }
+    }
+    return stored;
+  }
+
   function recordAlertFact(trigger: 'new_issue' | 'regression', agg: IssueAggregate, now: number): void {
     const e = agg.lastEvent;
     insertAlertOutbox.run(trigger, e.projectId, agg.id, e.eventId, e.environment, e.release, e.level, now);
@@ -304,6 +329,11 @@ export function createDigestStore(db: Db) {
   );
 
   return {
+    /** What events' payloads are compressed with (the current trained dictionary, once there is one). */
+    payloadCodec: dictionaries.codec,
+    /** Trains the next payload dictionary when due (storage/payload-dictionaries.ts). */
+    trainDictionaryIfDue: dictionaries.trainIfDue,
+
     /**
      * Stores a batch and moves `consumer`'s cursor to `lastJobId`, atomically. `invalid` counts
      * jobs dropped as unparseable (bad input, not bugs); `parked` are jobs that hit a bug.

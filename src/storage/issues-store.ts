@@ -1,5 +1,6 @@
 /** errors.db read side and the rare administrative writes (status changes). */
 import { sql } from 'kysely';
+import { createPayloadReader } from './payload-dictionaries.js';
 import { createBuilder, Runner } from './query.js';
 import type { ErrorsSchema, EventRow, IssueRow, IssueStatus, StatusChangeRow } from './schema.js';
 import type { Db } from './sqlite.js';
@@ -55,6 +56,7 @@ const EVENT_SUMMARY_COLUMNS = [
 
 export function createIssuesStore(db: Db) {
   const run = new Runner(db);
+  const payloads = createPayloadReader(db);
 
   function filteredIssues(f: Omit<IssueFilter, 'sort' | 'limit' | 'after' | 'status'>) {
     let q = qb.selectFrom('issues').where('project_id', '=', f.projectId);
@@ -88,6 +90,9 @@ export function createIssuesStore(db: Db) {
   }
 
   return {
+    /** An event's stored payload → its normalized JSON, with the dictionary it names (payload-codec.ts). */
+    decodePayload: (blob: Buffer): unknown => payloads.decode(blob),
+
     listIssues(f: IssueFilter): Issue[] {
       const col = SORT_COLUMN[f.sort];
       let q = filteredIssues(f).selectAll();

@@ -4,6 +4,7 @@
  * A job that throws a bug is parked with its error; bad input is counted and dropped; neither
  * stops the rest of the batch.
  */
+import { trainDictionary } from '../domain/logs/dictionary-trainer.js';
 import type { BatchOutcome, EventToStore, JobToPark, WorkerStorage } from '../storage/index.js';
 import { GROUP_KINDS } from './messages.js';
 import { isTransientStorageError } from './storage-errors.js';
@@ -35,6 +36,8 @@ export function drainErrorsOnce(
   storage: WorkerStorage,
   options: { batchSize: number; scrub: ScrubOptions; maxDecompressedBytes: number; log: ConsumerLogger },
 ): DrainResult | null {
+  trainPayloadDictionary(storage, options.log);
+  const codec = storage.digest.payloadCodec;
   const toStore: EventToStore[] = [];
   const parked: JobToPark[] = [];
   let invalid = 0;
@@ -45,7 +48,7 @@ export function drainErrorsOnce(
     const jobs = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, lastJobId, limit);
     for (const job of jobs) {
       try {
-        toStore.push(digestEventJob(unpackJob(job, options.maxDecompressedBytes), options.scrub));
+        toStore.push(digestEventJob(unpackJob(job, options.maxDecompressedBytes), options.scrub, codec));
       } catch (err) {
         if (err instanceof InvalidPayloadError) {
           invalid++;
@@ -92,6 +95,20 @@ export function drainErrorsOnce(
     ),
   );
   return { ...outcome, jobs: read, lastJobId, invalid, parked: parked.length + poisoned };
+}
+
+/**
+ * errors.db's payload dictionary (storage/payload-dictionaries.ts): trained here, on the thread
+ * that writes events, when due (at most once a day after the first; ~1 s). A failure only means
+ * payloads keep the dictionary they have, so it is logged and digestion goes on.
+ */
+function trainPayloadDictionary(storage: WorkerStorage, log: ConsumerLogger): void {
+  try {
+    storage.digest.trainDictionaryIfDue(Date.now(), trainDictionary);
+  } catch (err) {
+    if (isTransientStorageError(err)) return;
+    log.error({ err }, 'payload dictionary training failed');
+  }
 }
 
 /**

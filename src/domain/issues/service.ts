@@ -12,7 +12,6 @@ import type {
   IssueStatus,
   StoredEvent,
 } from '../../storage/index.js';
-import { decodePayload } from '../../storage/payload-codec.js';
 import { releaseMarkers as markersBetween, type MarkerSource } from '../releases/markers.js';
 
 export const ISSUE_STATUSES = ['open', 'resolved', 'ignored'] as const;
@@ -142,7 +141,7 @@ export function createIssueService(store: IssuesStore, releases: ReleaseReader) 
     return {
       ...eventSummaryView(e),
       ...store.getNeighbourEvents(e),
-      payload: decodePayload(e.payload),
+      payload: store.decodePayload(e.payload),
     };
   }
 

@@ -157,4 +157,26 @@ export const ERRORS_MIGRATIONS: readonly Migration[] = [
   CREATE INDEX issue_status_changes_by_release ON issue_status_changes (release, issue_id)
     WHERE release IS NOT NULL;
   `,
+  // Payload dictionaries (issue 9, S5 H2): trained zstd dictionaries for events.payload
+  // (storage/payload-dictionaries.ts). A payload names its dictionary's dict_id; rows stored before
+  // this are plain zstd frames and stay readable as they are. Dictionaries are never deleted:
+  // any stored row may name one.
+  `
+  CREATE TABLE payload_dictionaries (
+    id INTEGER PRIMARY KEY,
+    dict_id INTEGER NOT NULL UNIQUE,
+    bytes BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE payload_dictionary_trainings (
+    id INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    promoted_dict_id INTEGER,
+    samples INTEGER NOT NULL,
+    eval_raw_bytes INTEGER NOT NULL,
+    eval_before_bytes INTEGER NOT NULL,
+    eval_after_bytes INTEGER NOT NULL,
+    train_ms INTEGER NOT NULL
+  );
+  `,
 ];

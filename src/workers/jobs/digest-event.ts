@@ -9,7 +9,7 @@ import type { NormalizedEvent } from '../../domain/events/types.js';
 import { groupEvent } from '../../domain/issues/grouping.js';
 import type { EventJobMeta } from '../../queue/jobs.js';
 import type { EventToStore, Job } from '../../storage/index.js';
-import { encodePayload } from '../../storage/payload-codec.js';
+import { encodePayload, type PayloadCodec } from '../../storage/payload-codec.js';
 import { InvalidPayloadError } from '../unpack-job.js';
 
 export type { ScrubOptions };
@@ -20,7 +20,12 @@ const MAX_AGE_MS = 30 * 24 * 3_600_000;
 /** Bounds the per-issue tag bookkeeping an event can cause. */
 const MAX_TAGS_PER_EVENT = 50;
 
-export function digestEventJob(job: Job, scrub: ScrubOptions): EventToStore {
+/** `codec`: errors.db's (its current dictionary); without one, plain zstd (benches, tests). */
+export function digestEventJob(
+  job: Job,
+  scrub: ScrubOptions,
+  codec: Pick<PayloadCodec, 'encode'> = { encode: encodePayload },
+): EventToStore {
   let raw: unknown;
   try {
     raw = JSON.parse(job.payload.toString('utf8'));
@@ -69,7 +74,7 @@ export function digestEventJob(job: Job, scrub: ScrubOptions): EventToStore {
     userKey: userKeyOf(event),
     sdk: event.sdk?.name ? `${event.sdk.name}${event.sdk.version ? `/${event.sdk.version}` : ''}` : null,
     tags: tagsToIndex(event),
-    ...encodePayload(json),
+    ...codec.encode(json),
   };
 }
 
