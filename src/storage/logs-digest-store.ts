@@ -146,6 +146,7 @@ export function createLogsDigestStore(db: Db, logic: LogsIndexLogic) {
     // Per project: count per (minute, level) as minute * 8 + level; facet values per kind, last seen.
     const counts = new Map<number, Map<number, number>>();
     const facets = new Map<number, Map<FacetKind, Map<string, number>>>();
+    const sharedJson = new Map<object, string>();
     for (const { log, ms } of sorted) {
       const r = log.record;
       const id = allocateId(ms);
@@ -160,7 +161,7 @@ export function createLogsDigestStore(db: Db, logic: LogsIndexLogic) {
         r.traceId ? Buffer.from(r.traceId, 'hex') : null,
         r.spanId ? Buffer.from(r.spanId, 'hex') : null,
         compressor.dictId,
-        compressor.compressText(payloadJson(r)),
+        compressor.compressText(payloadJson(r, sharedJson)),
       );
       p.insertFts.run(id, buildIndexText(log.projectId, r, logic.searchDocument(r)));
 

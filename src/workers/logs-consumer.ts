@@ -23,16 +23,16 @@ import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 export const LOGS_CONSUMER = 'logs';
 export const LOGS_JOB_KINDS = GROUP_KINDS.logs;
 
-/** Records per logs.db transaction at most (a job is never split: one job may exceed it alone). */
-const MAX_RECORDS_PER_BATCH = 5000;
-/** Queue rows read per query while filling a batch. */
-const JOBS_PER_READ = 4;
 /**
- * Bytes per record assumed while reading (~200 B per protobuf record, ~600 B per JSON one): plain
- * bodies are over-counted, compressed ones under-counted; the batch itself is cut by actual
- * records in drainLogsOnce.
+ * Records per logs.db transaction at most (a job is never split: one job may exceed it alone).
+ * Counted on parsed records: a byte estimate (150 B a record) cut the mixed load's batches at
+ * 2,500–3,600 records and batches of Sentry containers at 1,200. Measured on SQLite alone, 10,000
+ * would save another ~1.5 µs of commit per record (docs/benchmarks.md); 5,000 bounds the memory
+ * a batch holds.
  */
-const ASSUMED_RECORD_BYTES = 150;
+export const MAX_RECORDS_PER_BATCH = 5000;
+/** Queue rows read per query while filling a batch: an OTLP body holds up to thousands of records. */
+const JOBS_PER_READ = 4;
 
 export interface LogsConsumerOptions {
   /** Jobs read from the queue per batch. */
@@ -56,20 +56,16 @@ export function drainLogsOnce(
   options: LogsConsumerOptions,
 ): LogsDrainResult | null {
   const cursor = storage.logs.readCursor(LOGS_CONSUMER);
-  const jobs = readJobsUpToBudget(storage, cursor, options.batchSize);
-  if (jobs.length === 0) return null;
-
   const logs: { projectId: number; receivedAt: number; record: LogRecord }[] = [];
   /** The job each entry of `logs` came from, for writing job by job when a batch fails on a row. */
   const jobIdOf: number[] = [];
+  const jobs: Job[] = [];
   const parked: JobToPark[] = [];
   let invalid = 0;
   let rejected = 0;
   let lastJobId = cursor;
-  let taken = 0;
-  for (const job of jobs) {
-    if (taken > 0 && logs.length >= MAX_RECORDS_PER_BATCH) break;
-    taken++;
+  for (const job of readJobsAfter(storage, cursor, options.batchSize)) {
+    jobs.push(job);
     lastJobId = job.id;
     let parsed: ParsedLogs;
     try {
@@ -97,18 +93,19 @@ export function drainLogsOnce(
       });
       jobIdOf.push(job.id);
     }
+    if (logs.length >= MAX_RECORDS_PER_BATCH) break;
   }
+  if (jobs.length === 0) return null;
 
   const batch = { logs, invalid, rejected, parked };
   try {
     const { stored } = storage.logs.writeBatch(LOGS_CONSUMER, lastJobId, batch);
-    return { jobs: taken, lastJobId, stored, rejected, invalid, parked: parked.length };
+    return { jobs: jobs.length, lastJobId, stored, rejected, invalid, parked: parked.length };
   } catch (err) {
     if (isTransientStorageError(err)) throw err;
-    const byJob = jobs.slice(0, taken);
-    const isolated = writeJobByJob(storage, cursor, lastJobId, batch, jobIdOf, byJob, options.log, err);
+    const isolated = writeJobByJob(storage, cursor, lastJobId, batch, jobIdOf, jobs, options.log, err);
     return {
-      jobs: taken,
+      jobs: jobs.length,
       lastJobId,
       stored: isolated.stored,
       rejected,
@@ -164,28 +161,23 @@ function writeJobByJob(
 }
 
 /**
- * Jobs after `cursor`, a few at a time, until they hold about MAX_RECORDS_PER_BATCH records: an
- * OTLP body holds up to thousands, so reading `batchSize` bodies up front read ~50 times more than
- * a batch uses, again for every batch (248 ms of CPU and +170 MiB RSS per read in the bench).
+ * Jobs after `cursor` in queue order, a few rows per query, read only as the batch asks for them:
+ * reading `batchSize` bodies up front read ~50 times more than a batch uses, again for every batch
+ * (248 ms of CPU and +170 MiB RSS per read in the bench).
  */
-function readJobsUpToBudget(storage: LogsWorkerStorage, cursor: number, maxJobs: number): Job[] {
-  const jobs: Job[] = [];
+function* readJobsAfter(storage: LogsWorkerStorage, cursor: number, maxJobs: number): Generator<Job> {
   let after = cursor;
-  let estimated = 0;
-  while (jobs.length < maxJobs && estimated < MAX_RECORDS_PER_BATCH) {
-    const chunk = storage.queue.readJobsAfter(
-      LOGS_JOB_KINDS,
-      after,
-      Math.min(JOBS_PER_READ, maxJobs - jobs.length),
-    );
+  let read = 0;
+  while (read < maxJobs) {
+    const want = Math.min(JOBS_PER_READ, maxJobs - read);
+    const chunk = storage.queue.readJobsAfter(LOGS_JOB_KINDS, after, want);
     for (const job of chunk) {
-      jobs.push(job);
-      estimated += Math.max(1, Math.floor(job.payload.length / ASSUMED_RECORD_BYTES));
+      read++;
+      yield job;
     }
-    if (chunk.length < JOBS_PER_READ) break;
+    if (chunk.length < want) return;
     after = chunk[chunk.length - 1]!.id;
   }
-  return jobs;
 }
 
 /** Unparseable bytes are bad input (InvalidPayloadError): counted and dropped, not parked. */
