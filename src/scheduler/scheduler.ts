@@ -38,7 +38,8 @@ export interface ScheduledTask {
   name: string;
   /** 5 fields, or 6 with seconds first; UTC. */
   cron: string;
-  run(): Promise<unknown>;
+  /** `manual`: asked for now (runNow), not by the clock; such a run is never skipped. */
+  run(trigger: { manual: boolean }): Promise<unknown>;
   /** Also run as soon as this process becomes the scheduler (work missed while none ran). */
   atStart?: boolean;
 }
@@ -78,7 +79,7 @@ export function startScheduler(deps: {
   const records = new Map<string, TaskRunRecord>();
   const running = new Map<string, Promise<unknown>>();
 
-  async function run(task: ScheduledTask): Promise<unknown> {
+  async function run(task: ScheduledTask, manual = false): Promise<unknown> {
     const inFlight = running.get(task.name);
     if (inFlight) return inFlight;
     const rec = records.get(task.name)!;
@@ -86,7 +87,7 @@ export function startScheduler(deps: {
     rec.last_started = new Date(started).toISOString();
     rec.running = true;
     const p = task
-      .run()
+      .run({ manual })
       .then(
         (result) => {
           Object.assign(rec, { last_ok: true, last_result: result, last_error: null });
@@ -160,7 +161,7 @@ export function startScheduler(deps: {
     runNow(name) {
       const entry = crons.find((c) => c.task.name === name);
       if (!entry) return Promise.reject(new Error(`no scheduled task "${name}"`));
-      return run(entry.task);
+      return run(entry.task, true);
     },
     status: () =>
       crons.map(({ task, cron }) => ({

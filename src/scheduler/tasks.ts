@@ -28,6 +28,9 @@ export const SCHEDULE = {
   storageStats: '17 * * * *',
 } as const;
 
+/** The result of a task a resting thread was not started for. */
+export const SKIPPED = 'skipped: thread resting, nothing new since the last run';
+
 export function buildMaintenanceTasks(deps: {
   workers: Pick<Workers, 'runTask'>;
   /** Read at every run, so a Settings change applies at the next one. */
@@ -39,64 +42,76 @@ export function buildMaintenanceTasks(deps: {
     saveStats(stats: FileStats): void;
   };
 }): ScheduledTask[] {
-  const on = async (group: ConsumerGroupName, task: ThreadTask): Promise<unknown> => {
-    const done: TaskDone = await deps.workers.runTask(group, task);
+  // A clock-driven run passes a skipKey: a resting thread with nothing new is not started for it
+  // (runner.ts). Retention's key holds the settings, so a changed period is applied at once.
+  const on = async (
+    group: ConsumerGroupName,
+    task: ThreadTask,
+    trigger: { manual: boolean },
+  ): Promise<unknown> => {
+    const skipKey = trigger.manual
+      ? undefined
+      : task.kind === 'retention' || task.kind === 'fine-rollups'
+        ? `${task.kind} ${JSON.stringify(deps.retention())}`
+        : task.kind;
+    const done: TaskDone = await deps.workers.runTask(group, task, { skipKey });
     if (!done.ok) throw new Error(`${task.kind} on the ${group} thread: ${done.error ?? 'failed'}`);
-    return done.result;
+    return done.skipped ? SKIPPED : done.result;
   };
-  const everywhere = async (groups: ConsumerGroupName[], task: ThreadTask) =>
-    Object.fromEntries(await Promise.all(groups.map(async (g) => [g, await on(g, task)] as const)));
+  const everywhere = async (groups: ConsumerGroupName[], task: ThreadTask, trigger: { manual: boolean }) =>
+    Object.fromEntries(await Promise.all(groups.map(async (g) => [g, await on(g, task, trigger)] as const)));
 
   return [
     {
       name: 'retention',
       cron: deps.retentionSchedule,
       atStart: true,
-      run: async () => {
+      run: async (trigger) => {
         const cutoffs = retentionCutoffs(deps.retention(), Date.now());
-        return everywhere(['errors', 'transactions', 'logs'], { kind: 'retention', cutoffs });
+        return everywhere(['errors', 'transactions', 'logs'], { kind: 'retention', cutoffs }, trigger);
       },
     },
     {
       name: 'fine rollups',
       cron: SCHEDULE.fineRollups,
       atStart: true,
-      run: () => {
+      run: (trigger) => {
         const cutoffMs = retentionCutoffs(deps.retention(), Date.now()).fineRollups;
-        return on('transactions', {
-          kind: 'fine-rollups',
+        const task = {
+          kind: 'fine-rollups' as const,
           cutoffMs: Math.max(cutoffMs, Date.now() - FINE_ROLLUP_RETENTION_MS),
-        });
+        };
+        return on('transactions', task, trigger);
       },
     },
     {
       name: 'log maintenance',
       cron: SCHEDULE.logsMaintenance,
       atStart: true,
-      run: () => on('logs', { kind: 'logs-maintenance' }),
+      run: (trigger) => on('logs', { kind: 'logs-maintenance' }, trigger),
     },
     {
       name: 'dictionary training',
       cron: SCHEDULE.dictionaryTraining,
-      run: () => on('logs', { kind: 'train-dictionary' }),
+      run: (trigger) => on('logs', { kind: 'train-dictionary' }, trigger),
     },
     {
       name: 'WAL checkpoints',
       cron: SCHEDULE.checkpoints,
-      run: async () => ({
-        ...(await everywhere(['errors', 'transactions'], { kind: 'checkpoint' })),
+      run: async (trigger) => ({
+        ...(await everywhere(['errors', 'transactions'], { kind: 'checkpoint' }, trigger)),
         app: deps.app.checkpoint(),
       }),
     },
     {
       name: 'incremental vacuum',
       cron: SCHEDULE.vacuum,
-      run: async () => {
+      run: async (trigger) => {
         let appFreed = 0;
         for (let n = deps.app.vacuumStep().freedPages; n > 0; n = deps.app.vacuumStep().freedPages)
           appFreed += n;
         return {
-          ...(await everywhere(['errors', 'transactions'], { kind: 'vacuum' })),
+          ...(await everywhere(['errors', 'transactions'], { kind: 'vacuum' }, trigger)),
           app: { freedPages: appFreed },
         };
       },
@@ -105,13 +120,14 @@ export function buildMaintenanceTasks(deps: {
       name: 'storage statistics',
       cron: SCHEDULE.storageStats,
       atStart: true,
-      run: async () => {
+      run: async (trigger) => {
         const results = await Promise.all([
-          on('errors', { kind: 'storage-stats', files: ['errors', 'app', 'queue'] }),
-          on('transactions', { kind: 'storage-stats', files: ['transactions'] }),
-          on('logs', { kind: 'storage-stats', files: ['logs'] }),
+          on('errors', { kind: 'storage-stats', files: ['errors', 'app', 'queue'] }, trigger),
+          on('transactions', { kind: 'storage-stats', files: ['transactions'] }, trigger),
+          on('logs', { kind: 'storage-stats', files: ['logs'] }, trigger),
         ]);
-        const files = results.flat() as FileStats[];
+        // A skipped file keeps its last saved figures.
+        const files = results.filter((r) => r !== SKIPPED).flat() as FileStats[];
         for (const f of files) deps.app.saveStats(f);
         return { files: files.map((f) => f.file) };
       },

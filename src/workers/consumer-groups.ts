@@ -4,31 +4,14 @@
  * pruning, FTS merges, vacuum, dictionary training), with the storage it opens. digest-thread.ts
  * runs any group the same way.
  */
-import { mergeSketchBlobs } from '../domain/transactions/latency-sketch.js';
+// Each thread imports only its own group's code (dynamic imports below), not every consumer:
+// 1–3 MiB less heap per thread (heapUsed 14 vs 15–17 MiB, bench/memory.js, 2026-11-22). Most of
+// the rest is storage/index.js (every store, kysely), which all groups need.
 // Operations (issue 8, H5): retention, fine-rollup pruning, log maintenance and dictionary training
 // run when the scheduler (scheduler/) asks, as tasks of the thread owning the file.
-import {
-  errorsThreadTasks,
-  logsThreadTasks,
-  transactionsThreadTasks,
-  type TaskRun,
-  type ThreadTask,
-} from '../domain/maintenance/thread-tasks.js';
-import { DEFAULT_N_PLUS_ONE_DENYLIST } from '../domain/transactions/n-plus-one.js';
-import { SPAN_CAP } from '../domain/transactions/span-tree.js';
-import { trainDictionary } from '../domain/logs/dictionary-trainer.js';
-import { buildSearchDocument } from '../domain/logs/fts-text.js';
+import type { TaskRun, ThreadTask } from '../domain/maintenance/thread-tasks.js';
 import type { Logger } from '../log.js';
-import { openLogsWorkerStorage, openWorkerStorage } from '../storage/index.js';
-import { createAlertOutboxPrune } from './alerts-outbox-prune.js'; // Alerts (issue 8, H3)
-import { drainErrorsOnce, ERRORS_CONSUMER, ERRORS_JOB_KINDS } from './errors-consumer.js';
-import { drainLogsOnce, LOGS_CONSUMER, LOGS_JOB_KINDS } from './logs-consumer.js';
 import type { DigestThreadOptions } from './messages.js';
-import {
-  drainTransactionsOnce,
-  TRANSACTIONS_CONSUMER,
-  TRANSACTIONS_JOB_KINDS,
-} from './transactions-consumer.js';
 
 export interface Consumer {
   name: string;
@@ -59,8 +42,22 @@ export interface ConsumerGroup {
   close(): void;
 }
 
-export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): ConsumerGroup {
+export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): Promise<ConsumerGroup> {
   if (options.group === 'logs') return buildLogsGroup(options, log);
+  if (options.group === 'errors') return buildErrorsGroup(options, log);
+  return buildTransactionsGroup(options, log);
+}
+
+async function buildErrorsGroup(options: DigestThreadOptions, log: Logger): Promise<ConsumerGroup> {
+  const [{ openWorkerStorage }, { mergeSketchBlobs }, tasks, consumer, { createAlertOutboxPrune }] =
+    await Promise.all([
+      import('../storage/index.js'),
+      import('../domain/transactions/latency-sketch.js'),
+      import('../domain/maintenance/thread-tasks.js'),
+      import('./errors-consumer.js'),
+      import('./alerts-outbox-prune.js'), // Alerts (issue 8, H3)
+    ]);
+  const { drainErrorsOnce, ERRORS_CONSUMER, ERRORS_JOB_KINDS } = consumer;
   const storage = openWorkerStorage(options.dataDir, { mergeSketch: mergeSketchBlobs });
   const common = {
     batchSize: options.batchSize,
@@ -68,31 +65,52 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
     maxDecompressedBytes: options.maxDecompressedBytes,
     log,
   };
-  if (options.group === 'errors') {
-    return {
-      consumers: [
-        {
-          name: ERRORS_CONSUMER,
-          kinds: ERRORS_JOB_KINDS,
-          readCursor: () => storage.digest.readCursor(ERRORS_CONSUMER),
-          drainOnce: () => drainErrorsOnce(storage, common),
-          retryAt: 0,
-        },
-      ],
-      // The HTTP thread's queue connection never checkpoints (storage/index.ts); this thread,
-      // which every Snag runs, does it for all consumers. PASSIVE never blocks the writer.
-      chores: [
-        { name: 'queue checkpoint', run: () => storage.queue.checkpoint() },
-        createAlertOutboxPrune(storage), // Alerts (issue 8, H3)
-      ],
-      mayRest: () => false,
-      runTask: errorsThreadTasks(
-        { retention: storage.errorsRetention, errorsFile: storage.errorsFile },
-        options.dataDir,
-      ),
-      close: () => storage.close(),
-    };
-  }
+  return {
+    consumers: [
+      {
+        name: ERRORS_CONSUMER,
+        kinds: ERRORS_JOB_KINDS,
+        readCursor: () => storage.digest.readCursor(ERRORS_CONSUMER),
+        drainOnce: () => drainErrorsOnce(storage, common),
+        retryAt: 0,
+      },
+    ],
+    // The HTTP thread's queue connection never checkpoints (storage/index.ts); this thread does
+    // it for all consumers, so runner.ts keeps it running while any other thread runs. PASSIVE
+    // never blocks the writer.
+    chores: [
+      { name: 'queue checkpoint', run: () => storage.queue.checkpoint() },
+      createAlertOutboxPrune(storage), // Alerts (issue 8, H3)
+    ],
+    // Nothing waits on a timer here: its outbox rows are written in the digest transaction, the
+    // alerts loop reads them from the main thread, and the outbox prune can wait for the next start.
+    mayRest: () => true,
+    runTask: tasks.errorsThreadTasks(
+      { retention: storage.errorsRetention, errorsFile: storage.errorsFile },
+      options.dataDir,
+    ),
+    close: () => storage.close(),
+  };
+}
+
+async function buildTransactionsGroup(options: DigestThreadOptions, log: Logger): Promise<ConsumerGroup> {
+  const [
+    { openWorkerStorage },
+    { mergeSketchBlobs },
+    tasks,
+    consumer,
+    { DEFAULT_N_PLUS_ONE_DENYLIST },
+    { SPAN_CAP },
+  ] = await Promise.all([
+    import('../storage/index.js'),
+    import('../domain/transactions/latency-sketch.js'),
+    import('../domain/maintenance/thread-tasks.js'),
+    import('./transactions-consumer.js'),
+    import('../domain/transactions/n-plus-one.js'),
+    import('../domain/transactions/span-tree.js'),
+  ]);
+  const { drainTransactionsOnce, TRANSACTIONS_CONSUMER, TRANSACTIONS_JOB_KINDS } = consumer;
+  const storage = openWorkerStorage(options.dataDir, { mergeSketch: mergeSketchBlobs });
   const transactionOptions = {
     nPlusOneThreshold: options.apm.nPlusOneThreshold,
     nPlusOneDenylist: options.apm.nPlusOneDenylist
@@ -109,7 +127,10 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
         readCursor: () => storage.transactions.readCursor(TRANSACTIONS_CONSUMER),
         drainOnce: () =>
           drainTransactionsOnce(storage, {
-            ...common,
+            batchSize: options.batchSize,
+            scrub: options.scrub,
+            maxDecompressedBytes: options.maxDecompressedBytes,
+            log,
             transactions: transactionOptions,
             orphanTimeoutMs: options.apm.spanOrphanTimeoutMs,
           }),
@@ -118,7 +139,7 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
     ],
     chores: [],
     mayRest: () => storage.transactions.oldestPendingReceivedAt() === null,
-    runTask: transactionsThreadTasks(
+    runTask: tasks.transactionsThreadTasks(
       { retention: storage.transactionsRetention, transactionsFile: storage.transactionsFile },
       options.dataDir,
     ),
@@ -126,7 +147,16 @@ export function buildConsumerGroup(options: DigestThreadOptions, log: Logger): C
   };
 }
 
-function buildLogsGroup(options: DigestThreadOptions, log: Logger): ConsumerGroup {
+async function buildLogsGroup(options: DigestThreadOptions, log: Logger): Promise<ConsumerGroup> {
+  const [{ openLogsWorkerStorage }, tasks, consumer, { trainDictionary }, { buildSearchDocument }] =
+    await Promise.all([
+      import('../storage/index.js'),
+      import('../domain/maintenance/thread-tasks.js'),
+      import('./logs-consumer.js'),
+      import('../domain/logs/dictionary-trainer.js'),
+      import('../domain/logs/fts-text.js'),
+    ]);
+  const { drainLogsOnce, LOGS_CONSUMER, LOGS_JOB_KINDS } = consumer;
   const storage = openLogsWorkerStorage(options.dataDir, {
     searchDocument: buildSearchDocument,
     trainDictionary,
@@ -149,7 +179,7 @@ function buildLogsGroup(options: DigestThreadOptions, log: Logger): ConsumerGrou
     ],
     chores: [],
     mayRest: () => true,
-    runTask: logsThreadTasks(storage, options.dataDir, options.logs.retentionMs),
+    runTask: tasks.logsThreadTasks(storage, options.dataDir, options.logs.retentionMs),
     close: () => storage.close(),
   };
 }

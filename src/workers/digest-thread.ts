@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.js';
 import { buildConsumerGroup, type Consumer } from './consumer-groups.js';
 import type { DigestThreadOptions, MainToWorker, WorkerToMain } from './messages.js';
+import { DIGEST_THREAD_NICE, lowerThisThreadPriority } from './thread-priority.js';
 import type { TaskRun } from '../domain/maintenance/thread-tasks.js';
 
 /** Backstop poll in case a wake message is missed; it also lets orphan spans time out when idle. */
@@ -31,8 +32,11 @@ const TASK_SLICE_MS = 50;
 
 const options = workerData as DigestThreadOptions;
 const log = createLogger(options.logLevel, `digest:${options.group}`);
+const lowered = lowerThisThreadPriority(DIGEST_THREAD_NICE);
+if (lowered) log.debug({ reason: lowered }, 'digest thread keeps the process priority');
 const port = parentPort!;
-const group = buildConsumerGroup(options, log);
+// Messages sent meanwhile wait in the port: it starts delivering when the listener below is added.
+const group = await buildConsumerGroup(options, log);
 let stopping = false;
 let wake: (() => void) | null = null;
 
@@ -127,6 +131,7 @@ async function run(): Promise<void> {
   let restOffered = false;
   while (!stopping) {
     let worked = false;
+    let digested = false;
     for (const c of group.consumers) {
       if (stopping) break;
       if (Date.now() < c.retryAt) continue;
@@ -143,15 +148,18 @@ async function run(): Promise<void> {
       }
       if (result) {
         worked = true;
+        digested = true;
         progress(c, result.lastJobId, result.stored, performance.now() - started);
       }
     }
     maybeRunChores();
+    const ranTasks = tasks.length > 0;
     if (runTaskSlice()) worked = true;
-    if (worked || tasks.length > 0) {
-      idleSince = Date.now();
-      restOffered = false;
-    }
+    // Only digesting, or a task still under way, keeps a thread from resting: the scheduler's
+    // minutely log maintenance would otherwise keep the logs thread up for good.
+    if (digested || tasks.length > 0) idleSince = Date.now();
+    // After a task the offer is made again: the runner ignores one made while a task was on its way.
+    if (worked || ranTasks) restOffered = false;
     if (worked) {
       // Let a stop message in between batches.
       await new Promise((r) => setImmediate(r));

@@ -57,6 +57,8 @@ export type WorkerToMain =
       id: number;
       kind: string;
       ok: boolean;
+      /** Not run: its thread rests and nothing changed since its last run (runner.ts skipKey). */
+      skipped?: boolean;
       result?: unknown;
       error?: string;
       ms: number;

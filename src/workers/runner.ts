@@ -19,12 +19,29 @@ import {
 import type { ThreadTask } from '../domain/maintenance/thread-tasks.js';
 
 const RESTART_DELAY_MS = 1000;
+/**
+ * Each digest isolate's young generation: 24 MB is semi-spaces of 8 MB, where V8's default of 16
+ * lets a busy thread's new space hold 32 MiB. Measured 2026-11-22: the 60-s mixed half load peaked
+ * at 545 MiB instead of 573 (V8 pages 196 vs 231 MiB); CPU per item in-process at
+ * --max-semi-space-size 8 vs 16: transactions 523 vs 533 µs (medians of 9, no cost), errors 486 vs
+ * 473 µs (+3 %). Semi-spaces of 4 MB cost the transactions digest 5–10 %, so not lower.
+ */
+const DIGEST_YOUNG_GENERATION_MB = 24;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface Workers {
   stop(): Promise<void>;
   /** Operations (issue 8, H5): runs a maintenance task on the thread owning its file. */
-  runTask(group: ConsumerGroupName, task: ThreadTask): Promise<TaskDone>;
+  runTask(group: ConsumerGroupName, task: ThreadTask, options?: RunTaskOptions): Promise<TaskDone>;
+}
+
+export interface RunTaskOptions {
+  /**
+   * Names what the task would do (its kind, and settings it depends on). When given, a resting
+   * thread that has digested nothing since this key last ran well on it, less than
+   * RESTING_TASK_INTERVAL_MS ago, is not started for it: the task is answered `skipped`.
+   */
+  skipKey?: string;
 }
 
 // Operations (issue 8, H5): what the scheduler and /metrics learn from the threads.
@@ -34,6 +51,18 @@ export interface WorkerHooks {
 }
 /** A task whose thread died or never answered is given up after this long (the next run retries). */
 const TASK_TIMEOUT_MS = 30 * 60_000;
+/**
+ * A resting thread is started for a repeated task (skipKey) at most this often when nothing new
+ * reached its file: enough for what only the clock makes due (rows ageing past retention), while
+ * minutely log maintenance and 5-minute retention on an idle Snag no longer start a ~20 MiB
+ * isolate each time (issue 9: idle RSS ≤ 150 MB).
+ */
+const RESTING_TASK_INTERVAL_MS = 60 * 60_000;
+/**
+ * The errors thread checkpoints queue.db for every consumer (consumer-groups.ts), so it runs
+ * whenever another thread does, and rests only with (or after) the last of them.
+ */
+const QUEUE_CHECKPOINTER: ConsumerGroupName = 'errors';
 
 interface DigestThread {
   post(m: MainToWorker): void;
@@ -64,12 +93,25 @@ export function startWorkers(
   // threads of one group at once: a new one waits until the resting one has stopped.
   const threads = new Map<ConsumerGroupName, DigestThread>();
   const resting = new Map<ConsumerGroupName, Promise<void>>();
+  /** Threads that offered to rest while they could not (the checkpointer while others ran). */
+  const wantsRest = new Set<ConsumerGroupName>();
+  /** Batches each group has digested: a task's skipKey remembers the count it last ran at. */
+  const batches = new Map<ConsumerGroupName, number>();
+  const lastRuns = new Map<string, { batches: number; at: number }>();
   let stopped = false;
+  const othersRun = () => [...threads.keys()].some((g) => g !== QUEUE_CHECKPOINTER);
+  const onActivity = (group: ConsumerGroupName, digested: boolean) => {
+    wantsRest.delete(group);
+    if (digested) batches.set(group, (batches.get(group) ?? 0) + 1);
+  };
   const ensure = (group: ConsumerGroupName): DigestThread => {
     let t = threads.get(group);
     if (!t) {
-      t = startThread({ ...options, group }, queue, log, hooks, onTaskDone, onThreadExit, () => rest(group));
+      const threadHooks = { ...hooks, onActivity, onTaskDone, onThreadExit, onResting: () => rest(group) };
+      t = startThread({ ...options, group }, queue, log, threadHooks);
       threads.set(group, t);
+      // A resting checkpointer starts again once stopped (rest below): othersRun() is now true.
+      if (group !== QUEUE_CHECKPOINTER && !resting.has(QUEUE_CHECKPOINTER)) ensure(QUEUE_CHECKPOINTER);
     }
     return t;
   };
@@ -82,13 +124,21 @@ export function startWorkers(
     const t = threads.get(group);
     if (!t || stopped || resting.has(group)) return;
     for (const p of pending.values()) if (p.group === group) return; // a task is on its way to it
+    if (group === QUEUE_CHECKPOINTER && othersRun()) {
+      wantsRest.add(group);
+      return;
+    }
+    wantsRest.delete(group);
     threads.delete(group);
     const done = t.stop().then(() => {
       resting.delete(group);
-      // Jobs committed while it was stopping start it again.
-      if (!stopped && queue.hasUndigested(GROUP_KINDS[group])) ensure(group).post({ type: 'wake' });
+      // Jobs committed while it was stopping start it again, as does another thread that started.
+      const needed = group === QUEUE_CHECKPOINTER && othersRun();
+      if (!stopped && (needed || queue.hasUndigested(GROUP_KINDS[group])))
+        ensure(group).post({ type: 'wake' });
     });
     resting.set(group, done);
+    if (!othersRun() && wantsRest.has(QUEUE_CHECKPOINTER)) rest(QUEUE_CHECKPOINTER);
   }
   for (const group of CONSUMER_GROUPS) ensure(group);
   // Only the threads whose kinds were committed: a wake costs an idle thread a queue read, and
@@ -109,8 +159,19 @@ export function startWorkers(
         p.resolve({ type: 'task-done', id, kind: 'stopped', ok: false, error: 'workers stopped', ms: 0 });
       pending.clear();
     },
-    runTask: (group, task) =>
+    runTask: (group, task, { skipKey } = {}) =>
       new Promise<TaskDone>((resolve) => {
+        const digested = batches.get(group) ?? 0;
+        const last = skipKey === undefined ? undefined : lastRuns.get(`${group} ${skipKey}`);
+        if (
+          last &&
+          !threads.has(group) &&
+          last.batches === digested &&
+          Date.now() - last.at < RESTING_TASK_INTERVAL_MS
+        ) {
+          resolve({ type: 'task-done', id: 0, kind: task.kind, ok: true, skipped: true, ms: 0 });
+          return;
+        }
         const id = nextTaskId++;
         const timer = setTimeout(
           () =>
@@ -129,22 +190,30 @@ export function startWorkers(
           group,
           resolve: (done) => {
             clearTimeout(timer);
+            if (done.ok && skipKey !== undefined)
+              lastRuns.set(`${group} ${skipKey}`, { batches: digested, at: Date.now() });
             resolve(done);
           },
         });
+        wantsRest.delete(group);
         withThread(group, (t) => t.post({ type: 'task', id, task }));
       }),
   };
+}
+
+interface ThreadHooks extends WorkerHooks {
+  /** A batch (digested) or a task ran: an earlier offer to rest no longer stands. */
+  onActivity(group: ConsumerGroupName, digested: boolean): void;
+  onTaskDone(done: TaskDone): void;
+  onThreadExit(group: ConsumerGroupName): void;
+  onResting(): void;
 }
 
 function startThread(
   options: DigestThreadOptions,
   queue: Queue,
   parentLog: Logger,
-  hooks: WorkerHooks,
-  onTaskDone: (done: TaskDone) => void,
-  onThreadExit: (group: ConsumerGroupName) => void,
-  onResting: () => void,
+  hooks: ThreadHooks,
 ): DigestThread {
   const group: ConsumerGroupName = options.group;
   const log = parentLog.child({ thread: group });
@@ -153,10 +222,16 @@ function startThread(
   let onStopped: (() => void) | null = null;
 
   function spawn(): void {
-    worker = new Worker(new URL('./digest-thread.js', import.meta.url), { workerData: options });
+    worker = new Worker(new URL('./digest-thread.js', import.meta.url), {
+      workerData: options,
+      resourceLimits: { maxYoungGenerationSizeMb: DIGEST_YOUNG_GENERATION_MB },
+    });
     worker.on('message', (m: WorkerToMain) => {
       if (m.type === 'progress') {
-        if (m.batchMs !== undefined) hooks.onBatch?.(group, m.consumer, m.batchMs, m.stored);
+        if (m.batchMs !== undefined) {
+          hooks.onBatch?.(group, m.consumer, m.batchMs, m.stored);
+          hooks.onActivity(group, true);
+        }
         try {
           queue.acknowledge(m.kinds, m.upTo);
         } catch (err) {
@@ -164,11 +239,12 @@ function startThread(
           log.error({ err, upTo: m.upTo }, 'could not delete digested jobs');
         }
       } else if (m.type === 'resting') {
-        onResting();
+        hooks.onResting();
       } else if (m.type === 'stopped') {
         onStopped?.();
       } else if (m.type === 'task-done') {
-        onTaskDone(m);
+        hooks.onActivity(group, false);
+        hooks.onTaskDone(m);
       }
     });
     worker.on('error', (err) => log.error({ err }, 'digest worker failed'));
@@ -176,7 +252,7 @@ function startThread(
       onStopped?.();
       // Stopped on purpose (rest, shutdown): its tasks were none, or are settled by stop().
       if (stopping) return;
-      onThreadExit(group);
+      hooks.onThreadExit(group);
       log.error({ code }, `digest worker exited; restarting in ${RESTART_DELAY_MS} ms`);
       setTimeout(spawn, RESTART_DELAY_MS).unref();
     });

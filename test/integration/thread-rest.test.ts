@@ -1,8 +1,10 @@
 /**
  * Idle digest threads stop and start again on demand (src/workers/runner.ts,
- * SNAG_WORKER_REST_AFTER_IDLE_SECONDS): with the rest set to 1 s, the transactions and logs threads
- * stop once idle (the process has two threads fewer), and then a transaction, a log record and a
- * maintenance task that needs every thread are each handled as if they had never stopped.
+ * SNAG_WORKER_REST_AFTER_IDLE_SECONDS): with the rest set to 1 s, all three digest threads stop once
+ * idle (the process has three threads fewer), and then an event, a transaction, a log record and a
+ * maintenance task that needs every thread are each handled as if they had never stopped. The
+ * errors thread checkpoints queue.db for everyone, so it runs whenever another thread does.
+ * Retention every 2 s shows clock-driven tasks skipping resting threads with nothing new.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,25 +20,72 @@ describe('resting digest threads', () => {
   let busyThreads: number;
 
   beforeAll(async () => {
-    snag = await startSnag({ env: { SNAG_WORKER_REST_AFTER_IDLE_SECONDS: '1' } });
+    snag = await startSnag({
+      env: { SNAG_WORKER_REST_AFTER_IDLE_SECONDS: '1', SNAG_RETENTION_SCHEDULE: '*/2 * * * * *' },
+    });
     busyThreads = threadCount(snag.proc.pid!);
   });
   afterAll(() => stopAndRemove(snag));
 
   const rested = () =>
-    waitFor(
-      () => threadCount(snag.proc.pid!) === busyThreads - 2,
-      20_000,
-      'transactions and logs threads resting',
-    );
+    waitFor(() => threadCount(snag.proc.pid!) === busyThreads - 3, 20_000, 'all digest threads resting');
 
-  it('stops the idle transactions and logs threads, and keeps the errors thread', async () => {
+  it('stops all three idle threads, and starts the errors thread again for an event', async () => {
     await rested();
-    // Errors still flow through the thread that never rests.
     const api = snagApi(snag);
     const before = (await api.health()).event_count;
     expect((await replayFixture(snag, loadFixture('node-sdk-envelope'))).status).toBe(200);
     await waitFor(async () => (await api.health()).event_count > before, 10_000, 'event stored');
+    await rested();
+  });
+
+  it('skips clock-driven retention while the threads rest with nothing new', async () => {
+    const retention = async () => {
+      const res = await fetch(`${snag.url}/api/v1/settings/storage`);
+      const body = (await res.json()) as {
+        scheduler: {
+          tasks: { name: string; last_started: string | null; last_ok: boolean | null; running: boolean }[];
+        };
+      };
+      return body.scheduler.tasks.find((t) => t.name === 'retention')!;
+    };
+    const runAfter = (since: number) =>
+      waitFor(
+        async () => {
+          const r = await retention();
+          return r.last_started && Date.parse(r.last_started) > since && !r.running ? r : undefined;
+        },
+        10_000,
+        'a retention run',
+      );
+    // The first run after the event above may start the errors thread once: it has new rows.
+    await rested();
+    await runAfter(Date.now());
+    await rested();
+    const most = { threads: 0 };
+    const sampler = setInterval(
+      () => (most.threads = Math.max(most.threads, threadCount(snag.proc.pid!))),
+      20,
+    );
+    try {
+      const run = await runAfter(Date.now());
+      expect(run.last_ok).toBe(true);
+    } finally {
+      clearInterval(sampler);
+    }
+    // Not one thread was started for it.
+    expect(most.threads).toBe(busyThreads - 3);
+  });
+
+  it('starts the errors thread with the logs thread, which needs its queue checkpoints', async () => {
+    await rested();
+    const api = snagApi(snag);
+    const before = (await api.health()).log_count;
+    expect((await replayFixture(snag, loadFixture('logs/otlp-json'))).status).toBe(200);
+    // Logs and errors up, transactions still resting.
+    await waitFor(() => threadCount(snag.proc.pid!) === busyThreads - 1, 10_000, 'logs and errors threads');
+    await waitFor(async () => (await api.health()).log_count > before, 10_000, 'log stored');
+    await rested();
   });
 
   it('starts them again for a transaction and a log record, which are stored as usual', async () => {
@@ -57,7 +106,7 @@ describe('resting digest threads', () => {
     await rested();
   });
 
-  it('runs a maintenance task that needs every thread while two of them rest', async () => {
+  it('runs a maintenance task that needs every thread while they rest', async () => {
     await rested();
     const res = await fetch(`${snag.url}/api/v1/settings/maintenance/run`, {
       method: 'POST',

@@ -2,7 +2,7 @@
  * Email over SMTP with nodemailer. One transport per process (it pools nothing by default: a
  * connection per message, which suits a few alerts an hour and never holds a socket open).
  */
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { AlertMessage } from '../types.js';
 import { DeliveryError } from './post-json.js';
 import { factLines, renderText } from './text.js';
@@ -20,23 +20,31 @@ export interface SmtpSettings {
 /** Connect, greeting and idle-socket limit: a dead SMTP server fails the attempt, which is retried. */
 const SMTP_TIMEOUT_MS = 10_000;
 
+/**
+ * nodemailer is imported at the first message: ~3 MiB of heap the HTTP thread would otherwise
+ * carry in every Snag, with or without SMTP alerts (issue 9: idle RSS).
+ */
 export function createMailer(smtp: SmtpSettings) {
-  const transport: Transporter = nodemailer.createTransport({
-    host: smtp.host,
-    port: smtp.port,
-    secure: smtp.secure,
-    auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
-    connectionTimeout: SMTP_TIMEOUT_MS,
-    greetingTimeout: SMTP_TIMEOUT_MS,
-    socketTimeout: SMTP_TIMEOUT_MS,
-  });
+  let transport: Promise<Transporter> | undefined;
+  const openTransport = async (): Promise<Transporter> =>
+    (await import('nodemailer')).default.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
+      connectionTimeout: SMTP_TIMEOUT_MS,
+      greetingTimeout: SMTP_TIMEOUT_MS,
+      socketTimeout: SMTP_TIMEOUT_MS,
+    });
   return {
     async send(m: AlertMessage, to: string[]): Promise<void> {
       if (to.length === 0)
         throw new DeliveryError('No recipients: add addresses to the channel or the rule.');
       let info: { accepted: unknown[]; rejected: unknown[] };
       try {
-        info = (await transport.sendMail({
+        info = (await (
+          await (transport ??= openTransport())
+        ).sendMail({
           from: smtp.from,
           to,
           subject: `[Snag] ${m.title}`,
@@ -52,7 +60,7 @@ export function createMailer(smtp: SmtpSettings) {
         throw new DeliveryError(`SMTP ${smtp.host}:${smtp.port} accepted no recipient (${to.join(', ')}).`);
       }
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }
 
