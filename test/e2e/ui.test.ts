@@ -240,7 +240,7 @@ describe('the web UI in Chromium', () => {
     expect((await api.getIssue(courierIssueId)).status).toBe('open');
   });
 
-  it('the issues list: time to the first row, cold and warm', async () => {
+  it('the issues list: time to the first row, cold and warm; its data comes from the preload', async () => {
     // A new context has an empty cache, as on a first visit; the second load hits the cache.
     const fresh = await newWatchedContext(browser, problems);
     try {
@@ -249,15 +249,19 @@ describe('the web UI in Chromium', () => {
         await page.goto(url(issuesPath));
         await page.locator('tr.issue-row').first().waitFor();
         const firstRowMs = await page.evaluate<number>('window.snagFirstIssueRowMs');
-        const apiMs = await page.evaluate<number>(`(() => {
-          const e = performance.getEntriesByType('resource').find((r) => r.name.includes('/issues?'));
-          return e ? e.responseEnd - e.requestStart : -1;
-        })()`);
+        // Every request for the list made before the first row was drawn (the live refresh comes
+        // 3 s later): one, the Link preload index.html came with, which the page's fetch() took
+        // over. A second one would mean the server and the page build the URL differently.
+        const requests = await page.evaluate<{ initiator: string; ms: number }[]>(`(() =>
+          performance.getEntriesByType('resource')
+            .filter((r) => r.name.includes('/issues?') && r.startTime < window.snagFirstIssueRowMs)
+            .map((r) => ({ initiator: r.initiatorType, ms: r.responseEnd - r.requestStart })))()`);
         console.log(
           `issues list, ${visit}: first issue row in the DOM ${firstRowMs.toFixed(0)} ms after ` +
-            `navigation start (the list API call took ${apiMs.toFixed(0)} ms)`,
+            `navigation start (the list API call took ${requests[0]?.ms.toFixed(0)} ms)`,
         );
         expect(firstRowMs).toBeGreaterThan(0);
+        expect(requests.map((r) => r.initiator)).toEqual(['link']);
       }
     } finally {
       await fresh.close();
