@@ -7,7 +7,7 @@
 import { trainDictionary } from '../domain/logs/dictionary-trainer.js';
 import type { BatchOutcome, EventToStore, JobToPark, WorkerStorage } from '../storage/index.js';
 import { GROUP_KINDS } from './messages.js';
-import { isTransientStorageError } from './storage-errors.js';
+import { isTransientStorageError, jobToPark } from './storage-errors.js';
 import { digestEventJob, type ScrubOptions } from './jobs/digest-event.js';
 import { releasesSeen } from './releases-seen.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
@@ -55,11 +55,7 @@ export function drainErrorsOnce(
           continue;
         }
         options.log.error({ err, jobId: job.id, projectId: job.projectId }, 'digest failed; job parked');
-        parked.push({
-          ...job,
-          jobId: job.id,
-          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-        });
+        parked.push(jobToPark(job, err));
       }
     }
     read += jobs.length;
@@ -161,8 +157,7 @@ function writeIsolatingPoison(
         { err, jobId: job.id, projectId: job.projectId, eventId: event.eventId },
         'event could not be stored; job parked',
       );
-      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      add(digest.writeBatch(ERRORS_CONSUMER, event.jobId, [], [{ ...job, jobId: job.id, error }], 0));
+      add(digest.writeBatch(ERRORS_CONSUMER, event.jobId, [], [jobToPark(job, err)], 0));
       poisoned++;
     }
   }

@@ -17,7 +17,7 @@ import { JOB_KINDS, type OtlpLogJobMeta } from '../queue/jobs.js';
 import type { Job, JobToPark, LogsBatch, LogsWorkerStorage } from '../storage/index.js';
 import type { ConsumerLogger } from './errors-consumer.js';
 import { GROUP_KINDS } from './messages.js';
-import { isTransientStorageError } from './storage-errors.js';
+import { isTransientStorageError, jobToPark } from './storage-errors.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export const LOGS_CONSUMER = 'logs';
@@ -76,11 +76,7 @@ export function drainLogsOnce(
         continue;
       }
       options.log.error({ err, jobId: job.id, projectId: job.projectId }, 'log digest failed; job parked');
-      parked.push({
-        ...job,
-        jobId: job.id,
-        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      });
+      parked.push(jobToPark(job, err));
       continue;
     }
     rejected += parsed.rejected;
@@ -151,8 +147,7 @@ function writeJobByJob(
         { err, jobId: job.id, projectId: job.projectId },
         'log records could not be stored; job parked',
       );
-      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-      write(job.id, { parked: [{ ...job, jobId: job.id, error }] });
+      write(job.id, { parked: [jobToPark(job, err)] });
       parked++;
     }
   }

@@ -27,9 +27,8 @@ import type { Job, JobToPark, WorkerStorage } from '../storage/index.js';
 import type { ConsumerLogger } from './errors-consumer.js';
 import { GROUP_KINDS } from './messages.js';
 import { releasesSeen } from './releases-seen.js';
-import { isTransientStorageError } from './storage-errors.js';
+import { isTransientStorageError, jobToPark } from './storage-errors.js';
 import {
-  jobToPark,
   ORPHANS_PER_BATCH,
   recordOfEvent,
   toRow,

@@ -11,7 +11,7 @@ import type { TransactionRecord } from '../domain/transactions/types.js';
 import { JOB_KINDS, type TransactionJobMeta } from '../queue/jobs.js';
 import type { Job, JobToPark, TransactionRow, TransactionsBatch, WorkerStorage } from '../storage/index.js';
 import { decodePayload, encodePayload } from '../storage/payload-codec.js';
-import { isTransientStorageError } from './storage-errors.js';
+import { errorText, isTransientStorageError, jobToPark } from './storage-errors.js';
 import type { TransactionsConsumerOptions } from './transactions-consumer.js';
 
 export const TRANSACTIONS_CONSUMER = 'transactions';
@@ -280,14 +280,6 @@ function parkOrphanSegment({ store, options, now }: WriteContext, upTo: number, 
     });
     batch.count('orphan_segments', 1);
   });
-}
-
-export function jobToPark(job: Job, err: unknown): JobToPark {
-  return { ...job, jobId: job.id, error: errorText(err) };
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 
 function finalizeOrphans(

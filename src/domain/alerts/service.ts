@@ -83,6 +83,17 @@ export function deliveryView(r: AlertDeliveryRow): AlertDeliveryView {
   };
 }
 
+/** More channels than any Snag has; bounds the per-id lookups of one rule. */
+const MAX_RULE_CHANNELS = 100;
+
+/**
+ * A channel id: a number, or digits as channels are listed. `Number.isInteger(Number(c))` took
+ * `[true]` for channel 1 and overflowed the stack on a deeply nested array (Array#toString
+ * recurses): a 500, found by test/integration/fuzz-api-writes.test.ts.
+ */
+const isChannelId = (c: unknown) =>
+  (typeof c === 'number' && Number.isSafeInteger(c)) || (typeof c === 'string' && /^\d{1,15}$/.test(c));
+
 export function createAlertService(deps: {
   alerts: AlertsStore;
   dispatcher: Dispatcher;
@@ -148,9 +159,12 @@ export function createAlertService(deps: {
     if (
       !Array.isArray(channelIds) ||
       channelIds.length === 0 ||
-      !channelIds.every((c) => Number.isInteger(Number(c)))
+      channelIds.length > MAX_RULE_CHANNELS ||
+      !channelIds.every(isChannelId)
     ) {
-      throw badRequest('channel_ids must list at least one stored channel id (GET /api/v1/alert-channels).');
+      throw badRequest(
+        `channel_ids must list 1 to ${MAX_RULE_CHANNELS} stored channel ids, e.g. [1, 2] (GET /api/v1/alert-channels).`,
+      );
     }
     const ids = [...new Set(channelIds.map(Number))];
     for (const id of ids) storedChannel(id);
