@@ -1,9 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+/** web/vite.config.ts's aliases: tsconfig.json (NodeNext) cannot import that file. */
+const PREACT_ALIASES = [
+  { find: /^react(-dom)?$/, replacement: 'preact/compat' },
+  { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+  { find: /^react-dom\/server$/, replacement: 'preact/compat/server' },
+  { find: /^react\/jsx(-dev)?-runtime$/, replacement: 'preact/compat/jsx$1-runtime' },
+];
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'] } },
+      {
+        // The UI's component tests render through Preact, as the build does (web/vite.config.ts).
+        resolve: { alias: PREACT_ALIASES },
+        test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'] },
+      },
       {
         test: {
           name: 'integration',

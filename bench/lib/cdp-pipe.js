@@ -46,7 +46,8 @@ export function launchChromiumPipe(executablePath, args) {
     async close() {
       child.kill();
       await exited;
-      fs.rmSync(profile, { recursive: true, force: true });
+      // Its child processes can still be writing to the profile when the browser has exited.
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

@@ -262,6 +262,25 @@ describe('the web UI in Chromium', () => {
         );
         expect(firstRowMs).toBeGreaterThan(0);
         expect(requests.map((r) => r.initiator)).toEqual(['link']);
+        if (visit !== 'cold cache') continue;
+        // index.html's entry files come with it as Link preloads, before the API call
+        // (src/http/static.ts), and the page uses them: one fetch each, where a preload the page
+        // could not take (another credentials mode) would be fetched a second time.
+        const res = await fetch(url(issuesPath));
+        const html = await res.text();
+        const entryFiles = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+        const linked = [...(res.headers.get('link') ?? '').matchAll(/<([^>]+)>/g)].map((m) => m[1]!);
+        expect(entryFiles.length).toBeGreaterThanOrEqual(2);
+        expect(linked.slice(0, -1)).toEqual(entryFiles);
+        expect(linked.at(-1)).toMatch(/^\/api\/v1\/projects\/default\/issues\?/);
+        const fetched = await page.evaluate<string[]>(
+          `performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname)`,
+        );
+        for (const file of entryFiles)
+          expect(
+            fetched.filter((f) => f === file),
+            file,
+          ).toHaveLength(1);
       }
     } finally {
       await fresh.close();

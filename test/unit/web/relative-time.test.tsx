@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { formatRelative, RelativeTime } from '../../../web/src/components/relative-time';
+import { tagWith } from './markup';
 
 const now = Date.parse('2026-11-22T12:00:00Z');
 const ago = (seconds: number) => new Date(now - seconds * 1000).toISOString();
@@ -50,7 +51,7 @@ describe('<RelativeTime>', () => {
   it('renders a <time> with the machine-readable instant', () => {
     const iso = new Date(Date.now() - 2 * 3600 * 1000).toISOString();
     const html = renderToStaticMarkup(<RelativeTime iso={iso} />);
-    expect(html).toContain(`dateTime="${iso}"`);
+    expect(html).toMatch(tagWith('time', `datetime="${iso}"`));
     expect(html).toContain('>2 hr ago</time>');
   });
 });

@@ -14,6 +14,7 @@ import {
   waterfallRows,
   type GroupRow,
 } from '../../../web/src/components/waterfall-layout';
+import { tagWith } from './markup';
 
 /** 2026-11-22T10:00:00.000Z, and every span below is an offset in ms from it. */
 const T0 = Date.UTC(2026, 10, 22, 10);
@@ -226,9 +227,9 @@ describe('<SpanWaterfall>', () => {
     expect(html).toContain('× 8');
     expect(html).toContain('× 5');
     expect(html).toContain('aria-level="3"');
-    expect(html).toMatch(/class="wf-row span-cat-view"[^>]*aria-level="2"/);
+    expect(html).toMatch(tagWith('div', 'class="wf-row span-cat-view"', 'aria-level="2"'));
     // Six legend entries, one per category.
-    expect(html.match(/<li><span class="wf-swatch/g)).toHaveLength(6);
+    expect(html.match(/<li><span (?:aria-hidden="true" )?class="wf-swatch span-cat/g)).toHaveLength(6);
   });
 
   it('marks failed spans', () => {

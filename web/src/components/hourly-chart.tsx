@@ -16,16 +16,24 @@ export interface AxisTick {
   label: string;
 }
 
-const weekday = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+/**
+ * Made on first use, not when the module loads: the issues list imports this module (windowEnd),
+ * and a new tab's first Intl object costs 15–100 ms of setting up ICU (format-count.ts).
+ */
+let formats: { weekday: Intl.DateTimeFormat; hour: Intl.DateTimeFormat } | undefined;
+const formatsOf = () =>
+  (formats ??= {
+    weekday: new Intl.DateTimeFormat(undefined, { weekday: 'short' }),
+    hour: new Intl.DateTimeFormat(undefined, {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    }),
+  });
 /** "Mon 16": some locales order weekday and day the other way round when formatted together. */
-const dayLabel = { format: (d: Date) => `${weekday.format(d)} ${d.getDate()}` };
-const hourLabel = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short',
-  day: 'numeric',
-  month: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-});
+const dayLabel = { format: (d: Date) => `${formatsOf().weekday.format(d)} ${d.getDate()}` };
 
 /** Local midnights inside the window of `hours` hours ending at `end` (ms), as positions. */
 export function dayTicks(end: number, hours: number): AxisTick[] {
@@ -124,7 +132,7 @@ export function HourlyChart({
             ))}
             {bars.map((b, i) => (
               <g key={i} className="hc-bucket">
-                <title>{`${hourLabel.format(new Date(start + i * HOUR_MS))}: ${b.value} event${b.value === 1 ? '' : 's'}`}</title>
+                <title>{`${formatsOf().hour.format(new Date(start + i * HOUR_MS))}: ${b.value} event${b.value === 1 ? '' : 's'}`}</title>
                 <rect className="hc-hit" x={b.x} y={0} width={1} height={PLOT_HEIGHT} />
                 <rect className="hc-bar" x={b.x} y={b.y} width={b.width} height={b.height} />
               </g>

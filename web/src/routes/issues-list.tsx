@@ -27,6 +27,7 @@ import {
   setIssueStatus,
   setIssuesStatus,
 } from '../components/status-actions';
+import { formatCount } from '../format-count';
 import { useKeyboard } from '../keyboard';
 import { Link, navigate, setQuery, useLocation } from '../router';
 import './issues-list.css';
@@ -252,6 +253,15 @@ export function IssuesPage({ slug }: { slug: string }) {
   const total = list?.counts[f.status] ?? 0;
   const allChecked = rows.length > 0 && selectedRows.length === rows.length;
 
+  // One URL per environment, not one per chip: a page of rows shows a few environments many times.
+  const envHrefs = new Map<string, string>();
+  const envHref = (env: string) => {
+    let href = envHrefs.get(env);
+    if (href === undefined)
+      envHrefs.set(env, (href = hrefWith(path, query, { environment: env, cursor: null })));
+    return href;
+  };
+
   const goPage = (cursors: string[]) => {
     setQuery({ cursor: cursors.join('.') || null });
     window.scrollTo(0, 0);
@@ -281,7 +291,7 @@ export function IssuesPage({ slug }: { slug: string }) {
             aria-current={s === f.status ? 'page' : undefined}
           >
             {s[0]!.toUpperCase() + s.slice(1)}
-            <span className="tab-count">{list ? list.counts[s].toLocaleString() : '–'}</span>
+            <span className="tab-count">{list ? formatCount(list.counts[s]) : '–'}</span>
           </Link>
         ))}
       </nav>
@@ -459,15 +469,15 @@ export function IssuesPage({ slug }: { slug: string }) {
                   onFocus={() => setFocusId(issue.id)}
                   onToggle={() => toggle(issue.id)}
                   onStatus={(to) => void changeStatus([issue], to)}
-                  envHref={(env) => hrefWith(path, query, { environment: env, cursor: null })}
+                  envHref={envHref}
                 />
               ))}
             </tbody>
           </table>
           <div className="pager">
             <span className="muted">
-              {(page * PAGE_SIZE + 1).toLocaleString()}–{(page * PAGE_SIZE + rows.length).toLocaleString()} of{' '}
-              {total.toLocaleString()}
+              {formatCount(page * PAGE_SIZE + 1)}–{formatCount(page * PAGE_SIZE + rows.length)} of{' '}
+              {formatCount(total)}
             </span>
             <button type="button" disabled={page === 0} onClick={() => goPage(f.cursors.slice(0, -1))}>
               ← Previous
@@ -577,8 +587,8 @@ function IssueRow({
           label={`Events per hour for ${issue.title}, last 24 hours`}
         />
       </td>
-      <td className="col-num">{issue.count.toLocaleString()}</td>
-      <td className="col-num">{issue.user_count.toLocaleString()}</td>
+      <td className="col-num">{formatCount(issue.count)}</td>
+      <td className="col-num">{formatCount(issue.user_count)}</td>
       <td className="col-actions">
         <StatusActions compact status={issue.status} busy={busy} onChange={onStatus} label={issue.title} />
       </td>

@@ -12,6 +12,12 @@ import { Link, setQuery, useLocation } from '../router';
 import './settings-projects.css';
 
 const projectPath = (slug: string) => `/api/v1/projects/${encodeURIComponent(slug)}`;
+/**
+ * A stable callback ref focuses the element once, when it mounts. Not `autoFocus`: React focuses
+ * on mount, but Preact (what ships, web/vite.config.ts) only sets the attribute, which a browser
+ * honours once per document, so the second form opened would not get the focus.
+ */
+const focusOnMount = (el: HTMLElement | null) => el?.focus();
 
 function messageOf(err: unknown): string {
   return err instanceof RequestError || err instanceof Error ? err.message : String(err);
@@ -101,7 +107,7 @@ function RenameForm({ project, onDone }: { project: ProjectView; onDone: (p?: Pr
           id={`${id}-name`}
           type="text"
           value={name}
-          autoFocus
+          ref={focusOnMount}
           autoComplete="off"
           onChange={(e) => setName(e.target.value)}
           onKeyDown={(e) => e.key === 'Escape' && onDone()}
@@ -197,7 +203,7 @@ function KeySection({ project, onRotated }: { project: ProjectView; onRotated: (
             </p>
           )}
           <div className="button-row">
-            <button type="button" className="danger" onClick={rotate} disabled={busy} autoFocus>
+            <button type="button" className="danger" onClick={rotate} disabled={busy} ref={focusOnMount}>
               {busy ? 'Rotating…' : 'Rotate key'}
             </button>
             <button type="button" onClick={() => setConfirming(false)} disabled={busy}>
