@@ -60,6 +60,8 @@ export interface PayloadCodec {
   /** What `encode` compresses with from now on (null: no dictionary). */
   useDictionary(dictionary: PayloadDictionary | null): void;
   dictionaryId(): number | null;
+  /** The dictionary `encode` uses, so another thread's codec can encode alike (workers/errors-pipeline.ts). */
+  currentDictionary(): PayloadDictionary | null;
 }
 
 export class UnknownDictionaryError extends Error {}
@@ -123,6 +125,7 @@ export function createPayloadCodec(findDictionary: FindDictionary = () => null):
       compressor = undefined;
     },
     dictionaryId: () => dictionary?.id ?? null,
+    currentDictionary: () => dictionary,
   };
 }
 

@@ -5,7 +5,17 @@
  * stops the rest of the batch.
  */
 import { trainDictionary } from '../domain/logs/dictionary-trainer.js';
-import type { BatchOutcome, EventToStore, JobToPark, WorkerStorage } from '../storage/index.js';
+import { isMainThread } from 'node:worker_threads';
+import type { BatchOutcome, EventToStore, Job, JobToPark, WorkerStorage } from '../storage/index.js';
+import type { PayloadCodec } from '../storage/payload-codec.js';
+import type { JobOutcome } from './errors-helper-protocol.js';
+import {
+  claimJob,
+  createErrorsPipeline,
+  createSlice,
+  type ErrorsPipeline,
+  type Slice,
+} from './errors-pipeline.js';
 import { GROUP_KINDS } from './messages.js';
 import { isTransientStorageError, jobToPark } from './storage-errors.js';
 import { digestEventJob, type ScrubOptions } from './jobs/digest-event.js';
@@ -32,37 +42,94 @@ const READ_SLICE_JOBS = 100;
 
 export type ConsumerLogger = { error(obj: object, msg: string): void };
 
-export function drainErrorsOnce(
-  storage: WorkerStorage,
-  options: { batchSize: number; scrub: ScrubOptions; maxDecompressedBytes: number; log: ConsumerLogger },
-): DrainResult | null {
+export interface DrainErrorsOptions {
+  batchSize: number;
+  scrub: ScrubOptions;
+  maxDecompressedBytes: number;
+  log: ConsumerLogger;
+  /**
+   * The helper thread that digests part of a backlog (workers/errors-pipeline.ts); null: none.
+   * Left out, a digest thread gets one of its own, created on first use.
+   */
+  pipeline?: ErrorsPipeline | null;
+}
+
+let threadPipeline: ErrorsPipeline | null | undefined;
+
+function pipelineFor(options: DrainErrorsOptions): ErrorsPipeline | null {
+  if (options.pipeline !== undefined) return options.pipeline;
+  // Only in a digest thread: a test or bench draining on the main thread digests alone.
+  threadPipeline ??= isMainThread ? null : createErrorsPipeline(options);
+  return threadPipeline;
+}
+
+export function drainErrorsOnce(storage: WorkerStorage, options: DrainErrorsOptions): DrainResult | null {
   trainPayloadDictionary(storage, options.log);
   const codec = storage.digest.payloadCodec;
+  const pipeline = pipelineFor(options);
+  const readSlice = (afterId: number, limit: number): Slice => {
+    const jobs = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, afterId, limit);
+    return pipeline ? pipeline.dispatch(jobs, limit, codec) : createSlice(jobs, limit);
+  };
+  const cursor = storage.digest.readCursor(ERRORS_CONSUMER);
+  const slices: Slice[] = [];
+  const outcomes: Outcome[][] = [];
+  let read = 0;
+  let lastJobId = cursor;
+  let slice =
+    pipeline?.takeReadAhead(cursor) ?? readSlice(cursor, Math.min(READ_SLICE_JOBS, options.batchSize));
+  for (;;) {
+    slices.push(slice);
+    read += slice.jobs.length;
+    if (slice.jobs.length > 0) lastJobId = slice.jobs[slice.jobs.length - 1]!.id;
+    const room = options.batchSize - read;
+    // A full slice means more may wait: the next one is read (and handed to the helper) before
+    // this one is digested, so the helper has work while this thread digests. Past the batch's
+    // end it is read only for a helper, to work on while this batch is written.
+    const more = slice.jobs.length === slice.limit && (room > 0 || pipeline?.active() === true);
+    const next = more
+      ? readSlice(lastJobId, Math.min(READ_SLICE_JOBS, room > 0 ? room : options.batchSize))
+      : null;
+    const mine: Outcome[] = new Array<Outcome>(slice.jobs.length);
+    for (let i = claimJob(slice); i >= 0; i = claimJob(slice))
+      mine[i] = digestHere(slice.jobs[i]!, options, codec);
+    outcomes.push(mine);
+    if (!next) break;
+    if (room <= 0) {
+      pipeline!.keepReadAhead(lastJobId, next);
+      break;
+    }
+    slice = next;
+  }
+  if (read === 0) {
+    pipeline?.noteDrain(false);
+    return null;
+  }
+  pipeline?.collect(slices);
+
+  // Job order, whichever thread digested a job: first/last seen and regressions depend on it.
   const toStore: EventToStore[] = [];
   const parked: JobToPark[] = [];
   let invalid = 0;
-  let read = 0;
-  let lastJobId = storage.digest.readCursor(ERRORS_CONSUMER);
-  while (read < options.batchSize) {
-    const limit = Math.min(READ_SLICE_JOBS, options.batchSize - read);
-    const jobs = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, lastJobId, limit);
-    for (const job of jobs) {
-      try {
-        toStore.push(digestEventJob(unpackJob(job, options.maxDecompressedBytes), options.scrub, codec));
-      } catch (err) {
-        if (err instanceof InvalidPayloadError) {
-          invalid++;
-          continue;
-        }
-        options.log.error({ err, jobId: job.id, projectId: job.projectId }, 'digest failed; job parked');
-        parked.push(jobToPark(job, err));
+  slices.forEach((s, i) => {
+    const mine = outcomes[i]!;
+    s.jobs.forEach((job, j) => {
+      const helped = s.helped?.get(j);
+      // Still under way in the helper when the batch could wait no longer: digested here now.
+      const o = mine[j] ?? (helped ? fromHelperOutcome(helped) : digestHere(job, options, codec));
+      if ('event' in o) {
+        toStore.push(o.event);
+      } else if ('invalid' in o) {
+        invalid++;
+      } else {
+        options.log.error(
+          { err: o.error, jobId: job.id, projectId: job.projectId },
+          'digest failed; job parked',
+        );
+        parked.push(jobToPark(job, o.error));
       }
-    }
-    read += jobs.length;
-    if (jobs.length > 0) lastJobId = jobs[jobs.length - 1]!.id;
-    if (jobs.length < limit) break;
-  }
-  if (read === 0) return null;
+    });
+  });
 
   let outcome: BatchOutcome;
   let poisoned = 0;
@@ -90,6 +157,7 @@ export function drainErrorsOnce(
       'events',
     ),
   );
+  pipeline?.noteDrain(read >= options.batchSize);
   return { ...outcome, jobs: read, lastJobId, invalid, parked: parked.length + poisoned };
 }
 
@@ -163,4 +231,28 @@ function writeIsolatingPoison(
   }
   add(digest.writeBatch(ERRORS_CONSUMER, lastJobId, [], [], 0));
   return { outcome: total, poisoned };
+}
+
+type Outcome = { event: EventToStore } | { invalid: true } | { error: unknown };
+
+function digestHere(job: Job, options: DrainErrorsOptions, codec: Pick<PayloadCodec, 'encode'>): Outcome {
+  try {
+    return { event: digestEventJob(unpackJob(job, options.maxDecompressedBytes), options.scrub, codec) };
+  } catch (err) {
+    if (err instanceof InvalidPayloadError) return { invalid: true };
+    return { error: err };
+  }
+}
+
+/** The helper's answer as the errors thread's own; a bug as an Error that parks with its stack. */
+function fromHelperOutcome(o: JobOutcome): Outcome {
+  if ('event' in o) {
+    // Structured clone hands a Buffer over as a plain Uint8Array, which Buffer methods need back.
+    const p: Uint8Array = o.event.payload;
+    return { event: { ...o.event, payload: Buffer.from(p.buffer, p.byteOffset, p.length) } };
+  }
+  if ('invalid' in o) return o;
+  const err = new Error(o.error.message);
+  err.stack = o.error.text;
+  return { error: err };
 }
