@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCorpus, createEnvelopeSource } from './lib/corpus.js';
 import { note, REPO_ROOT } from './lib/harness.js';
 import { runFullSpeed } from './lib/load.js';
+import { formatBreakdown, readSmapsBreakdown } from './lib/smaps.js';
 import { closeHealthAgent, killServersNow, startServer } from './lib/server.js';
 
 const KIB = 1024;
@@ -68,13 +69,16 @@ function readThreadHeaps(heapFile) {
   return [...latest.values()].filter((l) => now - l.at < THREAD_GONE_MS);
 }
 
-/** The largest heapTotal each thread reported since `since` (ms epoch). */
+/** The largest heapTotal and external (Buffers) each thread reported since `since` (ms epoch). */
 function readPeakHeaps(heapFile, since) {
   const peaks = {};
   for (const line of fs.readFileSync(heapFile, 'utf8').split('\n')) {
     if (!line) continue;
     const l = JSON.parse(line);
-    if (l.at >= since) peaks[l.thread] = Math.max(peaks[l.thread] ?? 0, l.heapTotal);
+    if (l.at < since) continue;
+    const p = (peaks[l.thread] ??= { heap: 0, external: 0 });
+    p.heap = Math.max(p.heap, l.heapTotal);
+    p.external = Math.max(p.external, l.external);
   }
   return peaks;
 }
@@ -117,6 +121,12 @@ async function measureRoot(root, flags, corpus) {
     note(`${path.basename(root)}: idle RSS ${(result.idle.rss / MIB).toFixed(0)} MiB`);
     if (flags.loadSeconds > 0) {
       const loadStartedAt = Date.now();
+      // smaps at the load's peak: which kind of mapping the peak is made of (bench/lib/smaps.js).
+      let peakSmaps = readSmapsBreakdown(server.pid);
+      const smapsTimer = setInterval(() => {
+        const b = readSmapsBreakdown(server.pid);
+        if (b.total > peakSmaps.total) peakSmaps = b;
+      }, 1000);
       const run = await runFullSpeed({
         server,
         source: createEnvelopeSource(corpus, server.publicKey),
@@ -124,13 +134,14 @@ async function measureRoot(root, flags, corpus) {
         concurrency: LOAD_CONCURRENCY,
         label: `memory ${path.basename(root)}`,
         storedCount: (health) => health.event_count,
-      });
+      }).finally(() => clearInterval(smapsTimer));
       result.load = {
         peakRss: run.peakRss,
         stored: run.stored,
         storedPerSecond: run.storedPerSecond,
         cpuMsPerEvent: (run.serverCores * run.seconds * 1000) / run.stored,
         peakHeaps: readPeakHeaps(heapFile, loadStartedAt),
+        peakSmaps: formatBreakdown(peakSmaps),
       };
       await sleep(AFTER_LOAD_IDLE_MS);
       result.afterLoad = snapshot(server, heapFile);
@@ -166,13 +177,14 @@ const ROWS = [
   ['… digest threads, heaps (MiB)', (r) => `${r.idle.threads}: ${mibOf(r.idle.digestHeap)}`],
   ['errors full speed: peak RSS, sampled or VmHWM (MiB)', (r) => r.load?.peakRss, mib],
   [
-    '… peak heapTotal per thread (MiB)',
+    '… peak heapTotal + external per thread (MiB)',
     (r) =>
       r.load &&
       Object.entries(r.load.peakHeaps)
-        .map(([t, v]) => `${t} ${v.toFixed(0)}`)
+        .map(([t, v]) => `${t} ${v.heap.toFixed(0)} + ${v.external.toFixed(0)}`)
         .join(', '),
   ],
+  ['… smaps at the peak', (r) => r.load?.peakSmaps],
   ['… stored/s', (r) => r.load?.storedPerSecond, (v) => v.toFixed(0)],
   ['… server CPU per stored event (ms)', (r) => r.load?.cpuMsPerEvent, (v) => v.toFixed(3)],
   ['RSS 30 s after the load (MiB)', (r) => r.afterLoad?.rss, mib],

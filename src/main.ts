@@ -4,6 +4,7 @@
  * close the files.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from './config.js';
 import type { ProjectView } from './domain/projects/service.js';
 import { createStatusService } from './domain/status/service.js';
@@ -24,10 +25,11 @@ import { createIngestStats } from './ingest/stats.js';
 import { createRateLimits } from './ingest/rate-limits.js'; // Rate limits (issue 9, H6)
 import { createLogger, type Logger } from './log.js';
 import { createBearerAuth } from './mcp/auth.js';
+import { CHECKPOINT_INTERVAL_MS, startQueueCheckpointer } from './queue/checkpointer.js';
 import { createQueue } from './queue/queue.js';
 import { createServices } from './services.js';
 import { createFreeSpaceProbe } from './storage/data-files.js';
-import { migrateAll, openStorage } from './storage/index.js';
+import { DATA_FILES, migrateAll, openStorage } from './storage/index.js';
 import { startWorkers } from './workers/runner.js';
 import { VERSION } from './version.js';
 
@@ -53,6 +55,13 @@ export async function startServer(config: Config): Promise<Server> {
     freeSpace: createFreeSpaceProbe(config.dataDir),
     diskReserveBytes: config.queue.diskReserveBytes,
   });
+  // queue.db's checkpoints on a thread of their own, neither the errors thread nor this one;
+  // it rests when idle like the digest threads.
+  const checkpointer = startQueueCheckpointer(path.join(config.dataDir, DATA_FILES.queue), log, {
+    intervalMs: CHECKPOINT_INTERVAL_MS,
+    restAfterIdleMs: config.queue.restAfterIdleMs,
+  });
+  queue.onCommit(() => checkpointer.noteCommit());
   const metrics = createMetrics(); // Operations (issue 8, H5): /metrics
   const workers = startWorkers(
     {
@@ -193,6 +202,7 @@ export async function startServer(config: Config): Promise<Server> {
         operations.stop(); // Operations (issue 8, H5): releases the scheduler lease at once
         await queue.flush();
         await workers.stop();
+        await checkpointer.stop();
         storage.close();
       })()),
   };

@@ -45,6 +45,7 @@ export const USAGE = `usage: node bench/errors.js [options]   (or: npm run bench
                           (default ${DEFAULT_MIX_RATES.errors},${DEFAULT_MIX_RATES.transactions},${DEFAULT_MIX_RATES.logs}: half of each single-kind target)
   --cpu-prof              profile the server (node --cpu-prof into .bench/) and summarise it
   --probe                 time the HTTP thread's queue commits, job deletes and event-loop delay
+                          (mixed: a timeline in .bench/stall-trace-*/, read by bench/stall-report.js)
   --quick                 ${QUICK_SECONDS} s per mode (mixed ${QUICK_MIXED_SECONDS} s), smaller pools and stats seed: a smoke run`;
 
 const NUMERIC = {

@@ -9,7 +9,9 @@
  * MCP reader.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatProfileSummaries, summarizeCpuProfiles } from './cpu-profile.js';
 import { createProfileDir, note, REPO_ROOT, withServer } from './harness.js';
 import { buildMixedCorpus } from './mixed-corpus.js';
@@ -20,6 +22,25 @@ export const DEFAULT_MIXED_SECONDS = 600;
 export const QUICK_MIXED_SECONDS = 15;
 /** Half of each single-kind target of issue 9: errors 2,000/s, transactions 1,000/s, logs 20,000 records/s. */
 export const DEFAULT_MIX_RATES = { errors: 1000, transactions: 500, logs: 10_000 };
+
+const STALL_TRACE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'probe-stall-trace.js');
+
+/**
+ * With --probe: the server's stall timeline (probe-stall-trace.js) and every UI/MCP read, as JSON
+ * lines in .bench/stall-trace-<label>-<time>/{server,readers}.jsonl, for bench/stall-report.js.
+ */
+function createStallTrace(label) {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const base = path.join(REPO_ROOT, '.bench', `stall-trace-${label}-${stamp}`);
+  fs.mkdirSync(base, { recursive: true });
+  const serverFile = path.join(base, 'server.jsonl');
+  const readersFile = path.join(base, 'readers.jsonl');
+  note(`stall trace in ${path.relative(REPO_ROOT, base)}/`);
+  return {
+    nodeArgs: ['--import', `${pathToFileURL(STALL_TRACE).href}?out=${encodeURIComponent(serverFile)}`],
+    onRead: (read) => fs.appendFileSync(readersFile, `${JSON.stringify(read)}\n`),
+  };
+}
 
 export async function runMixedKind(flags) {
   const corpus = await buildMixedCorpus(flags, REPO_ROOT, note);
@@ -32,13 +53,21 @@ export async function runMixedKind(flags) {
     for (const mode of modes) {
       // Profiling slows the server a little, so only the first run of a --cpu-prof invocation is profiled.
       const profileDir = flags.cpuProf && i === 0 ? createProfileDir(`mixed-${mode}`) : undefined;
-      const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
       const token = randomBytes(24).toString('hex');
       const label = `mixed ${mode}${tag}`;
+      const trace = flags.probe ? createStallTrace(`${mode}${i}`) : undefined;
+      const nodeArgs = [
+        ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+        ...(trace?.nodeArgs ?? []),
+      ];
       note(
         `[${label}] ${flags.mixedSeconds} s ${mode === 'rate' ? `at ${flags.mixRates.errors} errors, ${flags.mixRates.transactions} transactions, ${flags.mixRates.logs} log records /s` : `full speed, ${flags.concurrency} in flight per type`}…`,
       );
-      run[mode] = await withServer({ nodeArgs, env: { SNAG_MCP_TOKEN: token } }, (server) =>
+      // A lower cap (SNAG_QUEUE_MAX_DEPTH in the bench's environment) reaches the 429 regime of a
+      // 10-minute run within a 90-s one.
+      const cap = process.env.SNAG_QUEUE_MAX_DEPTH;
+      const env = { SNAG_MCP_TOKEN: token, ...(cap ? { SNAG_QUEUE_MAX_DEPTH: cap } : {}) };
+      run[mode] = await withServer({ nodeArgs, env }, (server) =>
         runMixedOnce(server, {
           mode,
           corpus,
@@ -47,6 +76,7 @@ export async function runMixedKind(flags) {
           rates: mode === 'rate' ? flags.mixRates : undefined,
           token,
           label,
+          onRead: trace?.onRead,
         }),
       );
       if (profileDir)

@@ -49,8 +49,11 @@ export const READS = [
   ],
 ];
 
-/** `stop()` resolves with one `{ label, calls, failed, firstFailure, p50, p95, max }` per READS entry. */
-export function startReaders(server, { token, slug = 'default' }) {
+/**
+ * `stop()` resolves with one `{ label, calls, failed, firstFailure, p50, p95, max }` per READS entry;
+ * `onRead({ t, label, ms, ok })`, if given, sees every call (t: epoch ms at the request).
+ */
+export function startReaders(server, { token, slug = 'default', onRead }) {
   const tallies = READS.map(([label]) => ({
     label,
     latency: createSampleList(),
@@ -61,6 +64,8 @@ export function startReaders(server, { token, slug = 'default' }) {
   const readOnce = async (i) => {
     const tally = tallies[i];
     const began = performance.now();
+    const t = Date.now();
+    let ok = false;
     try {
       const [, request, isGood = () => true] = READS[i];
       const res = await fetch(...request(server, slug, token));
@@ -68,11 +73,15 @@ export function startReaders(server, { token, slug = 'default' }) {
       if (res.status !== 200 || !isGood(text)) {
         tally.failed++;
         tally.firstFailure ||= `${res.status} ${text.slice(0, 200)}`;
-      } else tally.latency.add(performance.now() - began);
+      } else {
+        ok = true;
+        tally.latency.add(performance.now() - began);
+      }
     } catch (err) {
       tally.failed++;
       tally.firstFailure ||= err.message;
     }
+    onRead?.({ t, label: tally.label, ms: performance.now() - began, ok });
   };
   const loop = (async () => {
     while (running) {

@@ -96,8 +96,11 @@ function summarizeType(type, { tally, info, before, drained, probe, files, rate 
   };
 }
 
-/** `rates` ({ errors, transactions, logs }, items/s) only for mode 'rate'. */
-export async function runMixedOnce(server, { mode, corpus, seconds, concurrency, rates, token, label }) {
+/** `rates` ({ errors, transactions, logs }, items/s) only for mode 'rate'; `onRead` see startReaders. */
+export async function runMixedOnce(
+  server,
+  { mode, corpus, seconds, concurrency, rates, token, label, onRead },
+) {
   await sleep(SETTLE_MS);
   const sampler = startProcSampler(server.pid);
   const idleRss = sampler.latest().rss;
@@ -108,7 +111,7 @@ export async function runMixedOnce(server, { mode, corpus, seconds, concurrency,
   const startedAt = performance.now();
   const progress = startMixedProgress({ label, server, sampler, startedAt, firstHealth: before });
   const probes = startMixedProbes(server, corpus, { windowMs: seconds * 1000 });
-  const readers = startReaders(server, { token });
+  const readers = startReaders(server, { token, onRead });
   try {
     const infos = await sendAllTypes({
       mode,

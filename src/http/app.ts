@@ -20,7 +20,7 @@ import { registerSettingsRoutes, type SettingsDeps } from '../api/settings.js';
 import type { ApiDeps } from '../api/deps.js';
 import type { BodyLimits } from '../ingest/decode-body.js';
 import type { AcceptDeps } from '../ingest/sentry/accept.js';
-import { registerSentryRoutes } from '../ingest/sentry/routes.js';
+import { CORS_HEADERS, registerSentryRoutes } from '../ingest/sentry/routes.js';
 import { registerOtlpRoutes } from '../ingest/otlp/routes.js';
 import { cacheProjectKeys } from '../ingest/project-keys.js';
 import { registerMcpRoute, type McpHttpDeps } from '../mcp/http-route.js';
@@ -78,6 +78,17 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
 const MAX_HEADER_BYTES = 16 * 1024;
+/**
+ * Ingest routes refused at the queue's cap before their bodies are read. Under issue 9's overload
+ * the main thread waited for a CPU half of its wall time (docs/benchmarks.md, bench/stall-report.js),
+ * and every request it inflated and parsed only to answer 429 lengthened the UI's wait behind it.
+ */
+const SHED_AT_CAP_ROUTES: ReadonlySet<string> = new Set([
+  '/api/:projectId/envelope/',
+  '/api/:projectId/store/',
+  '/v1/logs',
+  '/api/:projectId/integration/otlp/v1/logs',
+]);
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
@@ -122,6 +133,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   );
 
   registerSecurityHeaders(app); // before the routes, so it sees every answer
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'POST' || !SHED_AT_CAP_ROUTES.has(request.routeOptions.url ?? '')) return done();
+    const refusal = deps.ingest.queue.refusal();
+    if (!refusal) return done();
+    // The ingest scopes set CORS in hooks that an error here skips; browser SDKs must read the 429.
+    reply.headers(CORS_HEADERS);
+    done(refusal);
+  });
 
   // Mount table            guard
   if (deps.metrics) registerHttpMetrics(app, deps.metrics.metrics); // Operations (H5): latency of every route

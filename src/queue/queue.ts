@@ -50,6 +50,12 @@ export interface QueueOptions {
 
 export interface Queue {
   enqueue(jobs: NewJob[]): Promise<void>;
+  /**
+   * The error `enqueue` would refuse any job with right now, or undefined. The HTTP edge asks it
+   * before reading a body: at the cap, an overloaded box should not spend the main thread's CPU
+   * inflating and parsing requests only to refuse them (docs/benchmarks.md, issue 9).
+   */
+  refusal(): AppError | undefined;
   /** Called when a consumer has durably digested every job of `kinds` up to `upToId`. */
   acknowledge(kinds: readonly string[], upToId: number): void;
   depth(): number;
@@ -176,35 +182,40 @@ export function createQueue(store: QueueStore, options: QueueOptions): Queue {
     }
   }
 
+  /** Why a new job would be refused now (queue at its cap, disk under its reserve), or undefined. */
+  function refuse(): AppError | undefined {
+    if (depth + pendingJobCount >= options.maxDepth) {
+      return new AppError(
+        'queue_full',
+        429,
+        `Snag is digesting a backlog of ${depth} items; retry in ${QUEUE_FULL_RETRY_AFTER_SECONDS} s.`,
+        {
+          headers: {
+            'Retry-After': String(QUEUE_FULL_RETRY_AFTER_SECONDS),
+            'X-Sentry-Rate-Limits': `${QUEUE_FULL_RETRY_AFTER_SECONDS}::organization:queue_full`,
+          },
+        },
+      );
+    }
+    const reserve = options.diskReserveBytes ?? 0;
+    if (reserve > 0 && options.freeSpace && options.freeSpace.free() < reserve) {
+      return new AppError(
+        'disk_full',
+        503,
+        `The disk holding Snag's data has less than ${Math.round(reserve / 1048576)} MiB free (SNAG_DISK_RESERVE_MB); Snag refuses new items until space is freed. Retry in ${STORAGE_FAILURE_RETRY_AFTER_SECONDS} s.`,
+        { expose: true, headers: { 'Retry-After': String(STORAGE_FAILURE_RETRY_AFTER_SECONDS) } },
+      );
+    }
+    return undefined;
+  }
+
   return {
+    refusal: refuse,
+
     enqueue(jobs) {
       if (jobs.length === 0) return Promise.resolve();
-      if (depth + pendingJobCount >= options.maxDepth) {
-        return Promise.reject(
-          new AppError(
-            'queue_full',
-            429,
-            `Snag is digesting a backlog of ${depth} items; retry in ${QUEUE_FULL_RETRY_AFTER_SECONDS} s.`,
-            {
-              headers: {
-                'Retry-After': String(QUEUE_FULL_RETRY_AFTER_SECONDS),
-                'X-Sentry-Rate-Limits': `${QUEUE_FULL_RETRY_AFTER_SECONDS}::organization:queue_full`,
-              },
-            },
-          ),
-        );
-      }
-      const reserve = options.diskReserveBytes ?? 0;
-      if (reserve > 0 && options.freeSpace && options.freeSpace.free() < reserve) {
-        return Promise.reject(
-          new AppError(
-            'disk_full',
-            503,
-            `The disk holding Snag's data has less than ${Math.round(reserve / 1048576)} MiB free (SNAG_DISK_RESERVE_MB); Snag refuses new items until space is freed. Retry in ${STORAGE_FAILURE_RETRY_AFTER_SECONDS} s.`,
-            { expose: true, headers: { 'Retry-After': String(STORAGE_FAILURE_RETRY_AFTER_SECONDS) } },
-          ),
-        );
-      }
+      const refusal = refuse();
+      if (refusal) return Promise.reject(refusal);
       return new Promise<void>((resolve, reject) => {
         pending.push({ jobs, resolve, reject });
         pendingJobCount += jobs.length;

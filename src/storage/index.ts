@@ -194,6 +194,17 @@ export function openStorage(dataDir: string): Storage {
   };
 }
 
+/**
+ * Page cache of each digest thread's own file (issues 2 and 9). The caches fill with pages the
+ * digest writes once (payloads, new rows) and sit in the thread's malloc arena, which glibc never
+ * shrinks: 32/16/32 MiB held 64 MiB arenas under a backlog. At 8 MiB a mixed backlog peaked at
+ * 370–381 MiB instead of 421–447 with the same CPU per job (`node bench/backlog-memory.js`). Cost
+ * on a large file: the unique event-id and root-span indexes (~35 MB at a million rows) are
+ * touched at random and no longer stay cached, about one leaf read from the OS page cache per
+ * item (a few µs of the ~500 an event costs). Not measured on a file that size (session 6).
+ */
+const WRITER_CACHE_KIB = 8 * 1024;
+
 /** Connections for the digest worker: it owns errors.db and transactions.db writes and reads the queue. */
 export function openWorkerStorage(
   dataDir: string,
@@ -202,14 +213,14 @@ export function openWorkerStorage(
   // Issue lookups and the unique event-id index are what the digest touches at random.
   const errors = openSqlite(path.join(dataDir, DATA_FILES.errors), {
     synchronous: 'NORMAL',
-    cacheKiB: 32 * 1024,
+    cacheKiB: WRITER_CACHE_KIB,
   });
   const queue = openSqlite(path.join(dataDir, DATA_FILES.queue), { synchronous: 'FULL', cacheKiB: 2 * 1024 });
   const app = openSqlite(path.join(dataDir, DATA_FILES.app), { synchronous: 'NORMAL', cacheKiB: 2 * 1024 });
   // Rollup rows are read and rewritten per batch; pending spans and the unique root-span index too.
   const transactions = openSqlite(path.join(dataDir, DATA_FILES.transactions), {
     synchronous: 'NORMAL',
-    cacheKiB: 16 * 1024,
+    cacheKiB: WRITER_CACHE_KIB,
   });
   return {
     digest: createDigestStore(errors),
@@ -244,7 +255,7 @@ export function openLogsWorkerStorage(dataDir: string, logic: LogsIndexLogic) {
   // Index segments being merged and the newest day's B-trees are what the writer touches.
   const logs = openSqlite(path.join(dataDir, DATA_FILES.logs), {
     synchronous: 'NORMAL',
-    cacheKiB: 32 * 1024,
+    cacheKiB: WRITER_CACHE_KIB,
   });
   const queue = openSqlite(path.join(dataDir, DATA_FILES.queue), { synchronous: 'FULL', cacheKiB: 2 * 1024 });
   return {

@@ -1,6 +1,7 @@
 /** queue.db statements. Delivery semantics live in src/queue/queue.ts; this file only holds SQL. */
 import fs from 'node:fs';
 import os from 'node:os';
+import { checkpointQueue } from './queue-checkpoint.js';
 import { Runner } from './query.js';
 import type { Db } from './sqlite.js';
 
@@ -20,14 +21,6 @@ export interface Job extends NewJob {
   id: number;
 }
 
-/**
- * A PASSIVE checkpoint copies what was committed before it started; one that ends with nothing left
- * lets the writer's next commit restart the WAL from its beginning. Under steady ingest a commit
- * almost always lands during the copy, so the WAL never restarted and grew by ~12 MB a second
- * (239 MiB after a 20-s bench run), every commit appending to fresh, unallocated file blocks. Each
- * further pass copies only what arrived during the previous one, so a few converge.
- */
-const MAX_CHECKPOINT_PASSES = 4;
 /**
  * The writer copies the rest itself once the WAL holds this many frames (16 MiB of 4-KiB pages)
  * and a reader's checkpoint has left at most WAL_RESTART_MAX_TAIL_FRAMES (1.5 MiB, a few ms with
@@ -102,29 +95,8 @@ export function createQueueStore(db: Db) {
       }
     },
 
-    /**
-     * Copies WAL frames into queue.db without blocking the writer (PASSIVE), so the WAL does not
-     * grow while the HTTP thread's connection never checkpoints, and repeats while commits landed
-     * during the copy so that the WAL can restart. Returns frames left uncopied.
-     */
-    checkpoint(): number {
-      let left = 0;
-      let framesBefore = -1;
-      for (let pass = 0; pass < MAX_CHECKPOINT_PASSES; pass++) {
-        const [row] = db.pragma('wal_checkpoint(PASSIVE)') as {
-          busy: number;
-          /** Frames in the WAL when this pass began, so commits during the copy are not counted. */
-          log: number;
-          checkpointed: number;
-        }[];
-        if (!row) break;
-        left = row.log - row.checkpointed;
-        // Nothing committed since the previous pass began, or a reader holds frames back.
-        if (row.busy || left > 0 || row.log === framesBefore) break;
-        framesBefore = row.log;
-      }
-      return left;
-    },
+    /** See checkpointQueue (queue-checkpoint.ts). Returns frames left uncopied. */
+    checkpoint: (): number => checkpointQueue(db),
 
     /**
      * Finishes what the periodic checkpoint started, on the writer's connection, when only a

@@ -1,6 +1,6 @@
 /**
  * What each digest thread runs: its consumers (one per database: errors, transactions, logs), its
- * periodic chores (queue checkpoints) and the maintenance tasks the scheduler sends it (retention,
+ * periodic chores (the alert outbox prune) and the maintenance tasks the scheduler sends it (retention,
  * pruning, FTS merges, vacuum, dictionary training), with the storage it opens. digest-thread.ts
  * runs any group the same way.
  */
@@ -35,8 +35,7 @@ export interface ConsumerGroup {
   runTask(task: ThreadTask): TaskRun | null;
   /**
    * Whether the thread may be stopped while idle (runner.ts starts it again for the next job or
-   * task): not while it owes work to a timer (the errors thread's queue checkpoints, streamed
-   * spans waiting for their orphan timeout).
+   * task): not while it owes work to a timer (streamed spans waiting for their orphan timeout).
    */
   mayRest(): boolean;
   close(): void;
@@ -75,13 +74,8 @@ async function buildErrorsGroup(options: DigestThreadOptions, log: Logger): Prom
         retryAt: 0,
       },
     ],
-    // The HTTP thread's queue connection never checkpoints (storage/index.ts); this thread does
-    // it for all consumers, so runner.ts keeps it running while any other thread runs. PASSIVE
-    // never blocks the writer.
-    chores: [
-      { name: 'queue checkpoint', run: () => storage.queue.checkpoint() },
-      createAlertOutboxPrune(storage), // Alerts (issue 8, H3)
-    ],
+    // queue.db is checkpointed by a thread of its own (queue/checkpointer.ts).
+    chores: [createAlertOutboxPrune(storage)],
     // Nothing waits on a timer here: its outbox rows are written in the digest transaction, the
     // alerts loop reads them from the main thread, and the outbox prune can wait for the next start.
     mayRest: () => true,

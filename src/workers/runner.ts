@@ -38,8 +38,9 @@ export interface Workers {
 export interface RunTaskOptions {
   /**
    * Names what the task would do (its kind, and settings it depends on). When given, a resting
-   * thread that has digested nothing since this key last ran well on it, less than
-   * RESTING_TASK_INTERVAL_MS ago, is not started for it: the task is answered `skipped`.
+   * thread that has digested nothing since this key last ran well on it (a task kind not run yet
+   * in this process: since the process started), less than RESTING_TASK_INTERVAL_MS ago, is not
+   * started for it: the task is answered `skipped`.
    */
   skipKey?: string;
 }
@@ -58,12 +59,6 @@ const TASK_TIMEOUT_MS = 30 * 60_000;
  * isolate each time (issue 9: idle RSS ≤ 150 MB).
  */
 const RESTING_TASK_INTERVAL_MS = 60 * 60_000;
-/**
- * The errors thread checkpoints queue.db for every consumer (consumer-groups.ts), so it runs
- * whenever another thread does, and rests only with (or after) the last of them.
- */
-const QUEUE_CHECKPOINTER: ConsumerGroupName = 'errors';
-
 interface DigestThread {
   post(m: MainToWorker): void;
   stop(): Promise<void>;
@@ -93,15 +88,21 @@ export function startWorkers(
   // threads of one group at once: a new one waits until the resting one has stopped.
   const threads = new Map<ConsumerGroupName, DigestThread>();
   const resting = new Map<ConsumerGroupName, Promise<void>>();
-  /** Threads that offered to rest while they could not (the checkpointer while others ran). */
-  const wantsRest = new Set<ConsumerGroupName>();
   /** Batches each group has digested: a task's skipKey remembers the count it last ran at. */
   const batches = new Map<ConsumerGroupName, number>();
   const lastRuns = new Map<string, { batches: number; at: number }>();
+  /**
+   * A task kind not run yet on a group in this process counts as run well at the start: a thread
+   * that rested after its start-up tasks, with nothing digested since, is not started for a
+   * timetable's first minutely or 5-minutely run (the logs thread's dictionary training,
+   * checkpoints, vacuum). They started each isolate again within the first minutes, ~25 MiB each,
+   * in the middle of a load of the other kinds. By kind, not key: a retention key with changed
+   * settings still runs at once.
+   */
+  const startedAt = Date.now();
+  const kindsRun = new Set<string>();
   let stopped = false;
-  const othersRun = () => [...threads.keys()].some((g) => g !== QUEUE_CHECKPOINTER);
   const onActivity = (group: ConsumerGroupName, digested: boolean) => {
-    wantsRest.delete(group);
     if (digested) batches.set(group, (batches.get(group) ?? 0) + 1);
   };
   const ensure = (group: ConsumerGroupName): DigestThread => {
@@ -110,8 +111,6 @@ export function startWorkers(
       const threadHooks = { ...hooks, onActivity, onTaskDone, onThreadExit, onResting: () => rest(group) };
       t = startThread({ ...options, group }, queue, log, threadHooks);
       threads.set(group, t);
-      // A resting checkpointer starts again once stopped (rest below): othersRun() is now true.
-      if (group !== QUEUE_CHECKPOINTER && !resting.has(QUEUE_CHECKPOINTER)) ensure(QUEUE_CHECKPOINTER);
     }
     return t;
   };
@@ -124,21 +123,13 @@ export function startWorkers(
     const t = threads.get(group);
     if (!t || stopped || resting.has(group)) return;
     for (const p of pending.values()) if (p.group === group) return; // a task is on its way to it
-    if (group === QUEUE_CHECKPOINTER && othersRun()) {
-      wantsRest.add(group);
-      return;
-    }
-    wantsRest.delete(group);
     threads.delete(group);
     const done = t.stop().then(() => {
       resting.delete(group);
-      // Jobs committed while it was stopping start it again, as does another thread that started.
-      const needed = group === QUEUE_CHECKPOINTER && othersRun();
-      if (!stopped && (needed || queue.hasUndigested(GROUP_KINDS[group])))
-        ensure(group).post({ type: 'wake' });
+      // Jobs committed while it was stopping start it again.
+      if (!stopped && queue.hasUndigested(GROUP_KINDS[group])) ensure(group).post({ type: 'wake' });
     });
     resting.set(group, done);
-    if (!othersRun() && wantsRest.has(QUEUE_CHECKPOINTER)) rest(QUEUE_CHECKPOINTER);
   }
   for (const group of CONSUMER_GROUPS) ensure(group);
   // Only the threads whose kinds were committed: a wake costs an idle thread a queue read, and
@@ -162,7 +153,9 @@ export function startWorkers(
     runTask: (group, task, { skipKey } = {}) =>
       new Promise<TaskDone>((resolve) => {
         const digested = batches.get(group) ?? 0;
-        const last = skipKey === undefined ? undefined : lastRuns.get(`${group} ${skipKey}`);
+        const kindKey = `${group} ${task.kind}`;
+        const neverRun = kindsRun.has(kindKey) ? undefined : { batches: 0, at: startedAt };
+        const last = skipKey === undefined ? undefined : (lastRuns.get(`${group} ${skipKey}`) ?? neverRun);
         if (
           last &&
           !threads.has(group) &&
@@ -172,6 +165,7 @@ export function startWorkers(
           resolve({ type: 'task-done', id: 0, kind: task.kind, ok: true, skipped: true, ms: 0 });
           return;
         }
+        kindsRun.add(kindKey);
         const id = nextTaskId++;
         const timer = setTimeout(
           () =>
@@ -195,14 +189,13 @@ export function startWorkers(
             resolve(done);
           },
         });
-        wantsRest.delete(group);
         withThread(group, (t) => t.post({ type: 'task', id, task }));
       }),
   };
 }
 
 interface ThreadHooks extends WorkerHooks {
-  /** A batch (digested) or a task ran: an earlier offer to rest no longer stands. */
+  /** A batch (digested) or a task ran: digested batches count for tasks' skipKey. */
   onActivity(group: ConsumerGroupName, digested: boolean): void;
   onTaskDone(done: TaskDone): void;
   onThreadExit(group: ConsumerGroupName): void;

@@ -2,9 +2,11 @@
  * Idle digest threads stop and start again on demand (src/workers/runner.ts,
  * SNAG_WORKER_REST_AFTER_IDLE_SECONDS): with the rest set to 1 s, all three digest threads stop once
  * idle (the process has three threads fewer), and then an event, a transaction, a log record and a
- * maintenance task that needs every thread are each handled as if they had never stopped. The
- * errors thread checkpoints queue.db for everyone, so it runs whenever another thread does.
- * Retention every 2 s shows clock-driven tasks skipping resting threads with nothing new.
+ * maintenance task that needs every thread are each handled as if they had never stopped. queue.db
+ * is checkpointed by a thread of its own (queue/checkpointer.ts), which also rests when commits stop.
+ * Retention every 2 s shows clock-driven tasks skipping resting threads with nothing new. With the
+ * default rest of a minute, threads that only ran the scheduler's start-up tasks rest within
+ * seconds (digest-thread.ts TASK_ONLY_REST_MS).
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,13 +79,17 @@ describe('resting digest threads', () => {
     expect(most.threads).toBe(busyThreads - 3);
   });
 
-  it('starts the errors thread with the logs thread, which needs its queue checkpoints', async () => {
+  it('starts the logs thread and the queue checkpoint thread for a log record, not the errors thread', async () => {
     await rested();
     const api = snagApi(snag);
     const before = (await api.health()).log_count;
     expect((await replayFixture(snag, loadFixture('logs/otlp-json'))).status).toBe(200);
-    // Logs and errors up, transactions still resting.
-    await waitFor(() => threadCount(snag.proc.pid!) === busyThreads - 1, 10_000, 'logs and errors threads');
+    // Logs and the checkpoint thread up, errors and transactions still resting.
+    await waitFor(
+      () => threadCount(snag.proc.pid!) === busyThreads - 1,
+      10_000,
+      'logs and checkpoint threads',
+    );
     await waitFor(async () => (await api.health()).log_count > before, 10_000, 'log stored');
     await rested();
   });
@@ -117,5 +123,24 @@ describe('resting digest threads', () => {
     // Each file's statistics come from the thread that owns it: all five means all three ran it.
     const body = (await res.json()) as { result: { files: string[] } };
     expect(body.result.files.sort()).toEqual(['app', 'errors', 'logs', 'queue', 'transactions']);
+  });
+});
+
+describe('threads that only ran the start-up tasks', () => {
+  let snag: RunningSnag;
+  afterAll(() => stopAndRemove(snag));
+
+  it('rest within seconds of them, not after the minute of idleness', async () => {
+    const startedAt = Date.now();
+    snag = await startSnag({ env: { SNAG_WORKER_REST_AFTER_IDLE_SECONDS: '60' } });
+    const pid = snag.proc.pid!;
+    // The three digest threads start with the process and are still up for the start-up tasks.
+    const busy = threadCount(pid);
+    await waitFor(() => threadCount(pid) === busy - 3, 30_000, 'all three digest threads resting');
+    expect(Date.now() - startedAt).toBeLessThan(30_000);
+    // And an event still starts the errors thread and is stored.
+    const api = snagApi(snag);
+    expect((await replayFixture(snag, loadFixture('node-sdk-envelope'))).status).toBe(200);
+    await waitFor(async () => (await api.health()).event_count >= 1, 10_000, 'event stored');
   });
 });

@@ -150,3 +150,21 @@ describe('disk reserve', () => {
     expect(store.countJobs()).toBe(7);
   });
 });
+
+describe('refusal', () => {
+  it('names the 429 enqueue would answer, counting jobs still waiting for their group commit', async () => {
+    const store = createQueueStore(writerDb);
+    const queue = createQueue(store, { maxDepth: 3, log: silent });
+    expect(queue.refusal()).toBeUndefined();
+    const pending = queue.enqueue(jobs(3)); // not committed until the next turn
+    expect(queue.refusal()).toMatchObject({ status: 429, code: 'queue_full' });
+    await pending;
+    const refused = await queue.enqueue(jobs(1)).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ status: 429, code: 'queue_full' });
+    expect(queue.refusal()?.headers).toEqual(expect.objectContaining({ 'Retry-After': '5' }));
+
+    queue.acknowledge(KINDS, Number.MAX_SAFE_INTEGER);
+    expect(queue.depth()).toBe(0);
+    expect(queue.refusal()).toBeUndefined();
+  });
+});
