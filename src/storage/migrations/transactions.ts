@@ -180,4 +180,13 @@ export const TRANSACTIONS_MIGRATIONS: readonly Migration[] = [
   ALTER TABLE transactions ADD COLUMN spans_pruned INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX transactions_with_spans ON transactions (timestamp) WHERE spans_pruned = 0;
   `,
+  // Version 4 (issue 9): a transaction's other segments (`ofTrace`: project and trace, by start,
+  // first 100). With the index on trace_id alone SQLite chose transactions_by_duration for
+  // `project_id = ?` and sorted every transaction of the project: 0.5–1.25 s on the HTTP thread per
+  // transaction page at 300,000 rows, the multi-second stalls of every reader in the 10-minute mixed
+  // run (bench/stall-report.js, docs/benchmarks.md session 6). Now an index range of ≤ 100 rows.
+  `
+  DROP INDEX transactions_by_trace;
+  CREATE INDEX transactions_by_trace ON transactions (project_id, trace_id, start);
+  `,
 ];
