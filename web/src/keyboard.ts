@@ -2,7 +2,7 @@
  * Single-key shortcuts (j/k, r, i, /…) as in Sentry and Gmail. Keys typed into a field, or held
  * with a modifier (browser and OS shortcuts), never trigger them.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 
 export type KeyBindings = Partial<Record<string, (event: KeyboardEvent) => void>>;
 
@@ -34,7 +34,10 @@ export function bindingFor(
 /** Installs `bindings` on the document while mounted; the latest bindings are always used. */
 export function useKeyboard(bindings: KeyBindings, enabled = true): void {
   const ref = useRef(bindings);
-  useEffect(() => {
+  // A layout effect, not an effect: Preact runs effects after the next frame, so a key pressed just
+  // after a render (j, j in quick succession) ran the previous render's bindings and moved from
+  // the old focus (the e2e keyboard test caught it).
+  useLayoutEffect(() => {
     ref.current = bindings;
   });
   useEffect(() => {
