@@ -1,7 +1,6 @@
 /** queue.db statements. Delivery semantics live in src/queue/queue.ts; this file only holds SQL. */
 import fs from 'node:fs';
 import os from 'node:os';
-import { checkpointQueue } from './queue-checkpoint.js';
 import { Runner } from './query.js';
 import type { Db } from './sqlite.js';
 
@@ -94,9 +93,6 @@ export function createQueueStore(db: Db) {
         db.pragma(`synchronous = ${synchronous}`);
       }
     },
-
-    /** See checkpointQueue (queue-checkpoint.ts). Returns frames left uncopied. */
-    checkpoint: (): number => checkpointQueue(db),
 
     /**
      * Finishes what the periodic checkpoint started, on the writer's connection, when only a

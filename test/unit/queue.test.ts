@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createQueue, DELETE_INTERVAL_MS } from '../../src/queue/queue.js';
 import { migrate, openSqlite, type Db } from '../../src/storage/sqlite.js';
 import { QUEUE_MIGRATIONS } from '../../src/storage/migrations/queue.js';
+import { checkpointQueue } from '../../src/storage/queue-checkpoint.js';
 import { createQueueStore, type NewJob } from '../../src/storage/queue-store.js';
 import { tempDataDir } from '../helpers/snag.js';
 
@@ -62,7 +63,7 @@ function checkpointRacedByCommits(): void {
   writer.insertJobs(jobs(10));
   const other = openSqlite(path.join(dir, 'queue.db'), { synchronous: 'FULL' });
   try {
-    expect(createQueueStore(other).checkpoint()).toBeGreaterThan(0);
+    expect(checkpointQueue(other)).toBeGreaterThan(0);
   } finally {
     other.close();
   }
