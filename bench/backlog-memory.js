@@ -35,7 +35,19 @@ const { values: args } = parseArgs({
     'seed-dist': { type: 'string', default: path.join(REPO_ROOT, 'dist') },
   },
 });
-const roots = (args.root ?? [REPO_ROOT]).map((r) => path.resolve(r));
+// `--root DIR` or `--root 'DIR:NAME=VALUE,NAME=VALUE'`: the server started with those variables
+// (say MALLOC_ARENA_MAX=2, which glibc reads only at process start); NODE_ARGS=… (space-separated)
+// goes on node's command line instead.
+const roots = (args.root ?? [REPO_ROOT]).map((spec) => {
+  const [dir, vars = ''] = spec.split(':');
+  const { NODE_ARGS = '', ...env } = Object.fromEntries(
+    vars
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  return { label: spec, dir: path.resolve(dir), env, nodeArgs: NODE_ARGS.split(' ').filter(Boolean) };
+});
 const PER_SECOND = { errors: 1000, transactions: 500, logRecords: 10_000 };
 const SAMPLE_MS = 500;
 const DRAIN_TIMEOUT_MS = 600_000;
@@ -123,15 +135,15 @@ function readHwm(pid) {
   return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)[1]) * 1024;
 }
 
-async function drainOnce(root, template, jobs) {
+async function drainOnce(root, env, extraNodeArgs, template, jobs) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snag-backlog-'));
   execFileSync('cp', ['-r', `${template}/.`, dir]);
   const heapFile = path.join(dir, '..', `${path.basename(dir)}-heaps.jsonl`);
   const server = await startServer({
     repoRoot: root,
     dataDir: dir,
-    nodeArgs: ['--import', PROBE_FILE],
-    env: { BENCH_HEAP_FILE: heapFile },
+    nodeArgs: [...extraNodeArgs, '--import', PROBE_FILE],
+    env: { ...env, BENCH_HEAP_FILE: heapFile },
   });
   const startedAt = Date.now();
   let peak = readSmapsBreakdown(server.pid);
@@ -163,13 +175,13 @@ const template = fs.mkdtempSync(path.join(os.tmpdir(), 'snag-backlog-seed-'));
 try {
   const jobs = await seed(template);
   console.error(`seeded ${jobs} jobs (${args.seconds} s of the mix) in ${template}`);
-  const results = new Map(roots.map((r) => [r, []]));
+  const results = new Map(roots.map((r) => [r.label, []]));
   for (let round = 0; round < Number(args.rounds); round++)
     for (const root of roots) {
-      const r = await drainOnce(root, template, jobs);
-      results.get(root).push(r);
+      const r = await drainOnce(root.dir, root.env, root.nodeArgs, template, jobs);
+      results.get(root.label).push(r);
       console.error(
-        `${root}: peak ${(r.peak.total / MIB).toFixed(0)} MiB (VmHWM ${(r.hwm / MIB).toFixed(0)}), ` +
+        `${root.label}: peak ${(r.peak.total / MIB).toFixed(0)} MiB (VmHWM ${(r.hwm / MIB).toFixed(0)}), ` +
           `drained ${r.drained} in ${r.drainSeconds.toFixed(0)} s, ${r.cpuMsPerJob.toFixed(3)} ms CPU/job; ${formatBreakdown(r.peak)}`,
       );
     }

@@ -20,7 +20,8 @@ import {
 const MIB = 1024 * 1024;
 const TARGET_STORED_PER_SECOND = 2000;
 const TARGET_P99_MS = 50;
-const TARGET_RSS_BYTES = 300 * MIB;
+/** Issue 2 says 300 MB: 286 MiB. */
+const TARGET_RSS_BYTES = 300 * 1000 * 1000;
 
 const mbps = (v) => (Number.isFinite(v) ? `${v.toFixed(0)} MB/s` : 'n/a');
 const share = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)} %` : 'n/a');
@@ -222,7 +223,7 @@ export function renderTargets(runs) {
     );
   }
   const peaks = runs.map((r) => Math.max(r.full?.peakRss ?? 0, r.rate?.peakRss ?? 0));
-  check(`peak RSS < ${TARGET_RSS_BYTES / MIB} MiB`, peaks, formatMiB, (m) => m < TARGET_RSS_BYTES);
+  check(`peak RSS < 300 MB (${formatMiB(TARGET_RSS_BYTES)})`, peaks, formatMiB, (m) => m < TARGET_RSS_BYTES);
   return lines.join('\n');
 }
 

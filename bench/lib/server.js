@@ -70,6 +70,28 @@ function waitForDsn(child, readOutput) {
 }
 
 /**
+ * Node flags and environment to start `repoRoot`'s server with: what its `snag serve` wants of its
+ * process (dist/cli/serve-launch.js, when the build has it), so the pid watched is the server and
+ * not a parent waiting for it. BENCH_SERVER_NODE_ARGS ("--flag=1 --flag=2") and BENCH_SERVER_ENV
+ * ("NAME=VALUE NAME=VALUE") come first and win: experiments with start-up settings (V8 flags,
+ * MALLOC_ARENA_MAX) need no code change.
+ */
+async function serveSettings(repoRoot, callArgs, callEnv) {
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...callArgs];
+  const benchEnv = Object.fromEntries(
+    (process.env.BENCH_SERVER_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const env = { ...benchEnv, ...callEnv };
+  const launch = path.join(repoRoot, 'dist/cli/serve-launch.js');
+  if (!fs.existsSync(launch)) return { nodeArgs, env };
+  const wanted = (await import(pathToFileURL(launch).href)).serveProcessSettings(nodeArgs, env);
+  return { nodeArgs: [...nodeArgs, ...wanted.nodeArgs], env: { ...env, ...wanted.env } };
+}
+
+/**
  * Starts a server; `nodeArgs` go before the script (e.g. --cpu-prof), `probe` preloads
  * http-thread-probe.js, `dataDir` serves pre-seeded data (bench/ui-list.js), `env` adds SNAG_*
  * settings (the mixed kind's SNAG_MCP_TOKEN). The caller must `stop()` it, which also removes the
@@ -79,22 +101,19 @@ export async function startServer({ repoRoot, nodeArgs = [], probe = false, data
   const dataDir = seeded ?? fs.mkdtempSync(path.join(os.tmpdir(), 'snag-bench-'));
   const port = await findFreePort();
   const probeArgs = probe ? ['--import', pathToFileURL(PROBE_FILE).href] : [];
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, ...probeArgs, path.join(repoRoot, 'bin/snag.js'), 'serve'],
-    {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SNAG_DATA_DIR: dataDir,
-        SNAG_PORT: String(port),
-        SNAG_HOST: HOST,
-        SNAG_LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const settings = await serveSettings(repoRoot, [...nodeArgs, ...probeArgs], env);
+  const child = spawn(process.execPath, [...settings.nodeArgs, path.join(repoRoot, 'bin/snag.js'), 'serve'], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SNAG_DATA_DIR: dataDir,
+      SNAG_PORT: String(port),
+      SNAG_HOST: HOST,
+      SNAG_LOG_LEVEL: 'warn',
+      ...settings.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk) => (output = (output + chunk.toString()).slice(-MAX_OUTPUT_CHARS));
   child.stdout.on('data', keep);

@@ -18,7 +18,10 @@ export async function runServe(_args: string[]): Promise<number> {
   );
 
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       server.log.info({ signal }, 'shutting down');
       server.close().then(resolve, (err: unknown) => {
         server.log.error({ err }, 'error while shutting down');
@@ -27,6 +30,11 @@ export async function runServe(_args: string[]): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Started by a waiting `snag serve` (serve-launch.ts, Node 20): stop when it is gone.
+    if (process.channel) {
+      process.channel.unref();
+      process.once('disconnect', () => stop('parent exited'));
+    }
   });
   return 0;
 }

@@ -25,7 +25,6 @@ export const CHECKPOINT_INTERVAL_MS = 1000;
  * The server passes SNAG_WORKER_REST_AFTER_IDLE_SECONDS, so it rests with the digest threads.
  */
 const DEFAULT_REST_AFTER_IDLE_MS = 30_000;
-const YOUNG_GENERATION_MB = 2;
 /** A stopping thread finishing a checkpoint gets this long before it is terminated. */
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -53,8 +52,6 @@ export function startQueueCheckpointer(
   function spawn(): void {
     const thread = new Worker(new URL('./checkpoint-thread.js', import.meta.url), {
       workerData: { file },
-      // It allocates next to nothing: a small young generation keeps its RSS down.
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     thread.on('message', (reply: CheckpointReply) => {
       inFlight = false;

@@ -42,8 +42,6 @@ const HELPER_MIN_IDLE_CORES = 0.3;
 const IDLE_SAMPLE_MS = 1_000;
 /** After a helper failed or was rested, the errors thread works alone this long. */
 const HELPER_RETRY_AFTER_MS = 60_000;
-/** Its own young generation, like the digest threads' (runner.ts): a bigger one costs RSS. */
-const HELPER_YOUNG_GENERATION_MB = 16;
 /**
  * Jobs read from the queue in one go. Whoever gets index i from `Atomics.add(claim, 0, 1)` digests
  * job i; `mine` counts the errors thread's. `seq` > 0 when the helper was handed the slice too.
@@ -124,7 +122,6 @@ export function createErrorsPipeline(options: PipelineOptions): ErrorsPipeline |
     const worker = new Worker(url, {
       workerData: data,
       transferList: [port2],
-      resourceLimits: { maxYoungGenerationSizeMb: HELPER_YOUNG_GENERATION_MB },
     });
     const h = { worker, port: port1, signal: new Int32Array(signal), ready: false };
     worker.unref();

@@ -19,14 +19,6 @@ import {
 import type { ThreadTask } from '../domain/maintenance/thread-tasks.js';
 
 const RESTART_DELAY_MS = 1000;
-/**
- * Each digest isolate's young generation: 24 MB is semi-spaces of 8 MB, where V8's default of 16
- * lets a busy thread's new space hold 32 MiB. Measured 2026-11-22: the 60-s mixed half load peaked
- * at 545 MiB instead of 573 (V8 pages 196 vs 231 MiB); CPU per item in-process at
- * --max-semi-space-size 8 vs 16: transactions 523 vs 533 µs (medians of 9, no cost), errors 486 vs
- * 473 µs (+3 %). Semi-spaces of 4 MB cost the transactions digest 5–10 %, so not lower.
- */
-const DIGEST_YOUNG_GENERATION_MB = 24;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface Workers {
@@ -215,10 +207,8 @@ function startThread(
   let onStopped: (() => void) | null = null;
 
   function spawn(): void {
-    worker = new Worker(new URL('./digest-thread.js', import.meta.url), {
-      workerData: options,
-      resourceLimits: { maxYoungGenerationSizeMb: DIGEST_YOUNG_GENERATION_MB },
-    });
+    // Its young generation is the process's (cli/serve-launch.ts): V8's flag wins over resourceLimits.
+    worker = new Worker(new URL('./digest-thread.js', import.meta.url), { workerData: options });
     worker.on('message', (m: WorkerToMain) => {
       if (m.type === 'progress') {
         if (m.batchMs !== undefined) {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serveProcessSettings } from '../../src/cli/serve-launch.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const START_TIMEOUT_MS = 20_000;
@@ -47,10 +48,14 @@ export async function startSnag(
 ): Promise<RunningSnag> {
   const dataDir = options.dataDir ?? tempDataDir();
   const port = await freePort();
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/snag.js'), 'serve'], {
+  // Started as `snag serve` wants its process (serve-launch.ts), so `proc` is the server itself and
+  // kill() crashes it, not a waiting parent.
+  const settings = serveProcessSettings();
+  const proc = spawn(process.execPath, [...settings.nodeArgs, path.join(REPO_ROOT, 'bin/snag.js'), 'serve'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
+      ...settings.env,
       SNAG_DATA_DIR: dataDir,
       SNAG_PORT: String(port),
       SNAG_LOG_LEVEL: 'warn',

@@ -1,0 +1,74 @@
+/**
+ * How `snag serve`'s process wants to be started. Two settings that cut its memory under load can
+ * only be given before a process starts (docs/benchmarks.md, session 7):
+ *
+ * - `MALLOC_ARENA_MAX=2` (glibc, Linux): each thread that mallocs gets an arena of its own (up to
+ *   eight per core), and glibc gives an arena's pages back only from its top, so every digest
+ *   thread's SQLite page cache, row Buffers and zstd buffers leave a high-water mark behind: the
+ *   threads of a mixed backlog held 140–165 MiB of arenas. Two arenas held ~45 MiB less.
+ * - `--max-semi-space-size`: the young generation of every isolate in the process. V8 reads the
+ *   flag for worker threads too, and it wins over their `resourceLimits`, so this is the one place
+ *   it is set. V8's default semi-space (16 MiB on 64-bit) let the HTTP thread's heap reach 52 MiB
+ *   while it did next to nothing; at 4 MiB errors at full speed peaked at 236–254 MiB instead of
+ *   345–354 (with the arenas), for ~5 % more CPU per event.
+ *
+ * `bin/snag.js serve` started without them starts itself again with them: in place with
+ * `process.execve` where Node has it (22.15+), else as a child process it waits for (Node 20: the
+ * waiting parent holds ~7 MiB of its own), passing SIGTERM/SIGHUP on; the child stops when the
+ * parent dies (serve.ts). What the user set wins: MALLOC_ARENA_MAX in the environment, the flag on
+ * node's command line or in NODE_OPTIONS. Test and bench helpers start the server with
+ * `serveProcessSettings()`, so the process they watch is the server itself.
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+
+/** Every isolate's semi-space (MiB): 2 measured the same RSS, 8 ~50 MiB more (docs/benchmarks.md). */
+export const SEMI_SPACE_MB = 4;
+const SEMI_SPACE_FLAGS = ['--max-semi-space-size', '--max_semi_space_size'];
+
+export interface ServeProcessSettings {
+  /** Node flags to put before the script. */
+  nodeArgs: string[];
+  /** Variables to add to the environment. */
+  env: Record<string, string>;
+}
+
+/** What a process started with `execArgv` and `env` still lacks; empty when nothing. */
+export function serveProcessSettings(
+  execArgv: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  platform: NodeJS.Platform = process.platform,
+): ServeProcessSettings {
+  const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  const hasSemiSpace = given.some((arg) => SEMI_SPACE_FLAGS.some((flag) => arg.startsWith(flag)));
+  return {
+    nodeArgs: hasSemiSpace ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`],
+    env: platform === 'linux' && env['MALLOC_ARENA_MAX'] === undefined ? { MALLOC_ARENA_MAX: '2' } : {},
+  };
+}
+
+/**
+ * Null when this process already runs as `snag serve` wants; otherwise starts it again with the
+ * settings and resolves to the exit code to leave with (only reached without process.execve).
+ */
+export function relaunchServe(): Promise<number> | null {
+  const missing = serveProcessSettings(process.execArgv, process.env);
+  if (missing.nodeArgs.length === 0 && Object.keys(missing.env).length === 0) return null;
+  const args = [...missing.nodeArgs, ...process.execArgv, ...process.argv.slice(1)];
+  const env = { ...process.env, ...missing.env };
+  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
+    .execve;
+  if (execve) execve(process.execPath, [process.execPath, ...args], env);
+  return new Promise((resolve) => {
+    // The IPC channel closes when this parent dies, however it dies: the child stops then (serve.ts).
+    const child = spawn(process.execPath, args, { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+    // Ctrl-C reaches the child from the terminal itself; a second SIGINT would make it exit at once.
+    process.on('SIGINT', () => {});
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+    child.on('error', (err) => {
+      console.error(`snag: could not start serve: ${err.message}`);
+      resolve(1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+  });
+}
