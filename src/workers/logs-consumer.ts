@@ -26,11 +26,13 @@ export const LOGS_JOB_KINDS = GROUP_KINDS.logs;
 /**
  * Records per logs.db transaction at most (a job is never split: one job may exceed it alone).
  * Counted on parsed records: a byte estimate (150 B a record) cut the mixed load's batches at
- * 2,500–3,600 records and batches of Sentry containers at 1,200. Measured on SQLite alone, 10,000
- * would save another ~1.5 µs of commit per record (docs/benchmarks.md); 5,000 bounds the memory
- * a batch holds.
+ * 2,500–3,600 records and batches of Sentry containers at 1,200. Bigger batches commit less often
+ * (10,000 would save ~1.5 µs per record on SQLite alone), but a batch's parsed records outlive a
+ * few scavenges and fill the old generation: at 5,000 the logs thread's heap reached 68 MiB under a
+ * mixed backlog, at 2,000 51 MiB (−33 MiB peak RSS) for 1–2 % more CPU per record and 22,200
+ * instead of 22,632 records/s alone (docs/benchmarks.md, session 7).
  */
-export const MAX_RECORDS_PER_BATCH = 5000;
+export const MAX_RECORDS_PER_BATCH = 2000;
 /** Queue rows read per query while filling a batch: an OTLP body holds up to thousands of records. */
 const JOBS_PER_READ = 4;
 
