@@ -17,7 +17,6 @@ import {
   median,
 } from './stats.js';
 
-const MIB = 1024 * 1024;
 const TARGET_STORED_PER_SECOND = 2000;
 const TARGET_P99_MS = 50;
 /** Issue 2 says 300 MB: 286 MiB. */
