@@ -2,15 +2,18 @@
  * How `snag serve`'s process wants to be started. Two settings that cut its memory under load can
  * only be given before a process starts (docs/benchmarks.md, session 7):
  *
- * - `MALLOC_ARENA_MAX=2` (glibc, Linux): each thread that mallocs gets an arena of its own (up to
+ * - `MALLOC_ARENA_MAX=4` (glibc, Linux): each thread that mallocs gets an arena of its own (up to
  *   eight per core), and glibc gives an arena's pages back only from its top, so every digest
  *   thread's SQLite page cache, row Buffers and zstd buffers leave a high-water mark behind: the
- *   threads of a mixed backlog held 140–165 MiB of arenas. Two arenas held ~45 MiB less.
+ *   threads of a mixed backlog held 140–165 MiB of arenas. Two arenas held ~45 MiB less, but the
+ *   HTTP thread, the errors thread and its helper then wait for each other's arena locks (8–25 %
+ *   more CPU per event, errors alone below 2,000/s in 4 of 6 runs); four keep the rate and give
+ *   back ~100 MiB with the semi-space below (~33 MiB less than two under a mixed backlog).
  * - `--max-semi-space-size`: the young generation of every isolate in the process. V8 reads the
  *   flag for worker threads too, and it wins over their `resourceLimits`, so this is the one place
  *   it is set. V8's default semi-space (16 MiB on 64-bit) let the HTTP thread's heap reach 52 MiB
- *   while it did next to nothing; at 4 MiB errors at full speed peaked at 236–254 MiB instead of
- *   345–354 (with the arenas), for ~5 % more CPU per event.
+ *   while it did next to nothing (30 at 4 MiB). With four arenas, errors at full speed peaked at
+ *   238–268 MiB instead of 308–354, at 2,102–2,259 stored/s.
  *
  * `bin/snag.js serve` started without them starts itself again with them: in place with
  * `process.execve` where Node has it (22.15+), else as a child process it waits for (Node 20: the
@@ -22,8 +25,10 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 
-/** Every isolate's semi-space (MiB): 2 measured the same RSS, 8 ~50 MiB more (docs/benchmarks.md). */
+/** Every isolate's semi-space (MiB): 2 measured the same RSS, 6 and 8 more (docs/benchmarks.md). */
 export const SEMI_SPACE_MB = 4;
+/** glibc malloc arenas for the process (docs/benchmarks.md, session 7). */
+export const MALLOC_ARENAS = 4;
 const SEMI_SPACE_FLAGS = ['--max-semi-space-size', '--max_semi_space_size'];
 
 export interface ServeProcessSettings {
@@ -43,7 +48,10 @@ export function serveProcessSettings(
   const hasSemiSpace = given.some((arg) => SEMI_SPACE_FLAGS.some((flag) => arg.startsWith(flag)));
   return {
     nodeArgs: hasSemiSpace ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`],
-    env: platform === 'linux' && env['MALLOC_ARENA_MAX'] === undefined ? { MALLOC_ARENA_MAX: '2' } : {},
+    env:
+      platform === 'linux' && env['MALLOC_ARENA_MAX'] === undefined
+        ? { MALLOC_ARENA_MAX: String(MALLOC_ARENAS) }
+        : {},
   };
 }
 
@@ -56,9 +64,10 @@ export function relaunchServe(): Promise<number> | null {
   if (missing.nodeArgs.length === 0 && Object.keys(missing.env).length === 0) return null;
   const args = [...missing.nodeArgs, ...process.execArgv, ...process.argv.slice(1)];
   const env = { ...process.env, ...missing.env };
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
-    .execve;
-  if (execve) execve(process.execPath, [process.execPath, ...args], env);
+  const node = process as NodeJS.Process & {
+    execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
+  };
+  if (node.execve) node.execve(process.execPath, [process.execPath, ...args], env);
   return new Promise((resolve) => {
     // The IPC channel closes when this parent dies, however it dies: the child stops then (serve.ts).
     const child = spawn(process.execPath, args, { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });

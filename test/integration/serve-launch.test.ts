@@ -1,6 +1,6 @@
 /**
  * `node bin/snag.js serve` started plainly, as a user would, runs the server with the process
- * settings serve-launch.ts asks for (two malloc arenas, every isolate's semi-space): in place on
+ * settings serve-launch.ts asks for (fewer malloc arenas, every isolate's semi-space): in place on
  * Node ≥ 22.15 (process.execve), else in a child the command waits for. The child must never outlive
  * the command: SIGTERM is passed on (exit 0), and a command killed with SIGKILL takes the server
  * down with it instead of leaving it holding the port and the data dir.
@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEMI_SPACE_MB } from '../../src/cli/serve-launch.js';
+import { MALLOC_ARENAS, SEMI_SPACE_MB } from '../../src/cli/serve-launch.js';
 import { REPO_ROOT, freePort, tempDataDir, waitFor } from '../helpers/snag.js';
 
 const procFile = (pid: number, name: string) => fs.readFileSync(`/proc/${pid}/${name}`, 'utf8').split('\0');
@@ -73,7 +73,7 @@ describe('snag serve started without its process settings', () => {
   it('runs the server with them and passes SIGTERM on', async () => {
     const { url, server, exited } = await startPlain();
     expect(procFile(server, 'cmdline')).toContain(`--max-semi-space-size=${SEMI_SPACE_MB}`);
-    expect(procFile(server, 'environ')).toContain('MALLOC_ARENA_MAX=2');
+    expect(procFile(server, 'environ')).toContain(`MALLOC_ARENA_MAX=${MALLOC_ARENAS}`);
     expect((await fetch(`${url}/_health`)).status).toBe(200);
     command!.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,12 +1,12 @@
 /** What `snag serve` wants of its process start (src/cli/serve-launch.ts). */
 import { describe, expect, it } from 'vitest';
-import { SEMI_SPACE_MB, serveProcessSettings } from '../../src/cli/serve-launch.js';
+import { MALLOC_ARENAS, SEMI_SPACE_MB, serveProcessSettings } from '../../src/cli/serve-launch.js';
 
 describe('serveProcessSettings', () => {
-  it('asks for two malloc arenas and smaller young generations on Linux', () => {
+  it('asks for fewer malloc arenas and smaller young generations on Linux', () => {
     expect(serveProcessSettings([], {}, 'linux')).toEqual({
       nodeArgs: [`--max-semi-space-size=${SEMI_SPACE_MB}`],
-      env: { MALLOC_ARENA_MAX: '2' },
+      env: { MALLOC_ARENA_MAX: String(MALLOC_ARENAS) },
     });
   });
 
@@ -29,7 +29,7 @@ describe('serveProcessSettings', () => {
       serveProcessSettings(['--import', 'x.js'], { NODE_OPTIONS: '--max-old-space-size=512' }, 'linux'),
     ).toEqual({
       nodeArgs: [`--max-semi-space-size=${SEMI_SPACE_MB}`],
-      env: { MALLOC_ARENA_MAX: '2' },
+      env: { MALLOC_ARENA_MAX: String(MALLOC_ARENAS) },
     });
   });
 });
