@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildCorpus, createEnvelopeSource } from './lib/corpus.js';
 import { REPO_ROOT } from './lib/harness.js';
 import { buildLogCorpus, stampBody } from './lib/logs-corpus.js';
-import { closeHealthAgent, killServersNow, readHealth, startServer } from './lib/server.js';
+import { closeHealthAgent, killServersNow, parseAssignments, readHealth, startServer } from './lib/server.js';
 import { formatBreakdown, readSmapsBreakdown } from './lib/smaps.js';
 import { buildTransactionCorpus, createTransactionSource } from './lib/transactions.js';
 
@@ -40,12 +40,7 @@ const { values: args } = parseArgs({
 // goes on node's command line instead.
 const roots = (args.root ?? [REPO_ROOT]).map((spec) => {
   const [dir, vars = ''] = spec.split(':');
-  const { NODE_ARGS = '', ...env } = Object.fromEntries(
-    vars
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
+  const { NODE_ARGS = '', ...env } = parseAssignments(vars, ',');
   return { label: spec, dir: path.resolve(dir), env, nodeArgs: NODE_ARGS.split(' ').filter(Boolean) };
 });
 const PER_SECOND = { errors: 1000, transactions: 500, logRecords: 10_000 };

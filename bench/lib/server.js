@@ -69,6 +69,16 @@ function waitForDsn(child, readOutput) {
   });
 }
 
+/** `NAME=VALUE` items of `list`, split on `separator`, as an object (values may hold `=`). */
+export function parseAssignments(list, separator) {
+  return Object.fromEntries(
+    list
+      .split(separator)
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
 /**
  * Node flags and environment to start `repoRoot`'s server with: what its `snag serve` wants of its
  * process (dist/cli/serve-launch.js, when the build has it), so the pid watched is the server and
@@ -78,12 +88,7 @@ function waitForDsn(child, readOutput) {
  */
 async function serveSettings(repoRoot, callArgs, callEnv) {
   const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...callArgs];
-  const benchEnv = Object.fromEntries(
-    (process.env.BENCH_SERVER_ENV ?? '')
-      .split(' ')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
+  const benchEnv = parseAssignments(process.env.BENCH_SERVER_ENV ?? '', ' ');
   const env = { ...benchEnv, ...callEnv };
   const launch = path.join(repoRoot, 'dist/cli/serve-launch.js');
   if (!fs.existsSync(launch)) return { nodeArgs, env };
