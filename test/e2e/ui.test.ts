@@ -192,7 +192,9 @@ describe('the web UI in Chromium', () => {
     await page.locator('h1.issue-h1').waitFor();
     expect(await page.locator('h1.issue-h1 strong').innerText()).toBe('RangeError');
     expect(await page.locator('h1.issue-h1 .issue-h1-value').innerText()).toBe(COURIER_ERROR);
+    // The latest event loads after the issue's heading: wait for its open in-app frame.
     const frame = page.locator('.event-view li.frame.in-app.open');
+    await frame.first().waitFor();
     expect(await frame.count()).toBe(1);
     expect(await frame.locator('.frame-fn').innerText()).toBe('shipOrder');
     const errorLine = frame.locator('.ctx-line.ctx-error');
