@@ -1,6 +1,6 @@
 /**
- * How `snag serve`'s process wants to be started. Two settings that cut its memory under load can
- * only be given before a process starts (docs/benchmarks.md, session 7):
+ * How `snag serve`'s process wants to be started. Settings that cut its memory under load and can
+ * only be given before a process starts (docs/benchmarks.md, sessions 7 and 8):
  *
  * - `MALLOC_ARENA_MAX=4` (glibc, Linux): each thread that mallocs gets an arena of its own (up to
  *   eight per core), and glibc gives an arena's pages back only from its top, so every digest
@@ -14,11 +14,25 @@
  *   it is set. V8's default semi-space (16 MiB on 64-bit) let the HTTP thread's heap reach 52 MiB
  *   while it did next to nothing (30 at 4 MiB). With four arenas, errors at full speed peaked at
  *   238–268 MiB instead of 308–354, at 2,102–2,259 stored/s.
+ * - `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` at 1 MiB (glibc): by default glibc raises
+ *   its mmap threshold to the size of each large block freed (up to 32 MiB), after which request
+ *   bodies, decompressed payloads and zlib's output land in the arenas and stay there as their
+ *   high-water mark. Fixed at 1 MiB, larger blocks go back to the system when freed and an arena's
+ *   free top is returned past 1 MiB: the mixed half load's steady RSS fell 394 → 344 MiB at the same
+ *   throughput (at 128 KiB, glibc's initial value, it fell to 353 but cost ~10 % of it).
+ * - `--heap-growing-percent=25`: V8 lets an isolate's old generation grow to 1.25 × what the last
+ *   full GC left live before the next one, where its own factor (1.1–4, from GC and allocation
+ *   speeds) let a digest thread's heap reach 55 MiB with 30 live, and let the Buffers of garbage
+ *   batches wait for it in the arenas. A mixed backlog drained at 270/287 MiB VmHWM instead of
+ *   305/327 at the same CPU per job; the mixed half load peaked at 333 MiB instead of 415.
+ * - `--expose-gc`: every thread runs one full GC when its heap first passes 64 MiB
+ *   (first-full-gc.ts): until its first full GC, V8 sizes an isolate's old generation from a large
+ *   initial limit, not from what is live.
  *
  * `bin/snag.js serve` started without them starts itself again with them: in place with
  * `process.execve` where Node has it (22.15+), else as a child process it waits for (Node 20: the
  * waiting parent holds ~7 MiB of its own), passing SIGTERM/SIGHUP on; the child stops when the
- * parent dies (serve.ts). What the user set wins: MALLOC_ARENA_MAX in the environment, the flag on
+ * parent dies (serve.ts). What the user set wins: each variable in the environment, each flag on
  * node's command line or in NODE_OPTIONS. Test and bench helpers start the server with
  * `serveProcessSettings()`, so the process they watch is the server itself.
  */
@@ -29,7 +43,19 @@ import os from 'node:os';
 export const SEMI_SPACE_MB = 4;
 /** glibc malloc arenas for the process (docs/benchmarks.md, session 7). */
 export const MALLOC_ARENAS = 4;
+/** glibc's mmap and trim thresholds, fixed (docs/benchmarks.md, session 8). */
+export const MALLOC_THRESHOLD_BYTES = 1024 * 1024;
 const SEMI_SPACE_FLAGS = ['--max-semi-space-size', '--max_semi_space_size'];
+const EXPOSE_GC_FLAGS = ['--expose-gc', '--expose_gc'];
+/** Every isolate's old-generation growth between full GCs, in percent (docs/benchmarks.md, session 8). */
+export const HEAP_GROWING_PERCENT = 25;
+const HEAP_GROWING_FLAGS = ['--heap-growing-percent', '--heap_growing_percent'];
+/** Variables glibc reads at start, and the value `snag serve` wants for each. */
+const GLIBC_MALLOC_ENV: Record<string, string> = {
+  MALLOC_ARENA_MAX: String(MALLOC_ARENAS),
+  MALLOC_MMAP_THRESHOLD_: String(MALLOC_THRESHOLD_BYTES),
+  MALLOC_TRIM_THRESHOLD_: String(MALLOC_THRESHOLD_BYTES),
+};
 
 export interface ServeProcessSettings {
   /** Node flags to put before the script. */
@@ -45,14 +71,14 @@ export function serveProcessSettings(
   platform: NodeJS.Platform = process.platform,
 ): ServeProcessSettings {
   const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)];
-  const hasSemiSpace = given.some((arg) => SEMI_SPACE_FLAGS.some((flag) => arg.startsWith(flag)));
-  return {
-    nodeArgs: hasSemiSpace ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`],
-    env:
-      platform === 'linux' && env['MALLOC_ARENA_MAX'] === undefined
-        ? { MALLOC_ARENA_MAX: String(MALLOC_ARENAS) }
-        : {},
-  };
+  const has = (flags: string[]) => given.some((arg) => flags.some((flag) => arg.startsWith(flag)));
+  const nodeArgs: string[] = [];
+  if (!has(SEMI_SPACE_FLAGS)) nodeArgs.push(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+  if (!has(HEAP_GROWING_FLAGS)) nodeArgs.push(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!has(EXPOSE_GC_FLAGS)) nodeArgs.push('--expose-gc');
+  const missingEnv =
+    platform === 'linux' ? Object.entries(GLIBC_MALLOC_ENV).filter(([name]) => env[name] === undefined) : [];
+  return { nodeArgs, env: Object.fromEntries(missingEnv) };
 }
 
 /**

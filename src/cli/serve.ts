@@ -1,9 +1,11 @@
 /** `snag serve`: start everything and stop cleanly on SIGINT/SIGTERM. */
 import { loadConfig } from '../config.js';
+import { scheduleFirstFullGc } from '../first-full-gc.js';
 import { startServer } from '../main.js';
 
 export async function runServe(_args: string[]): Promise<number> {
   const config = loadConfig();
+  scheduleFirstFullGc();
   const server = await startServer(config);
   const { defaultProject: p } = server;
   console.log(

@@ -6,6 +6,7 @@
  * thread (queue.db's only writer) can delete digested jobs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { scheduleFirstFullGc } from '../first-full-gc.js';
 import { createLogger } from '../log.js';
 import { buildConsumerGroup, type Consumer } from './consumer-groups.js';
 import type { DigestThreadOptions, MainToWorker, WorkerToMain } from './messages.js';
@@ -41,6 +42,7 @@ const options = workerData as DigestThreadOptions;
 const log = createLogger(options.logLevel, `digest:${options.group}`);
 const lowered = lowerThisThreadPriority(DIGEST_THREAD_NICE);
 if (lowered) log.debug({ reason: lowered }, 'digest thread keeps the process priority');
+scheduleFirstFullGc();
 const port = parentPort!;
 // Messages sent meanwhile wait in the port: it starts delivering when the listener below is added.
 const group = await buildConsumerGroup(options, log);

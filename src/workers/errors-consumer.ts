@@ -19,6 +19,7 @@ import {
 import { GROUP_KINDS } from './messages.js';
 import { isTransientStorageError, jobToPark } from './storage-errors.js';
 import { digestEventJob, type ScrubOptions } from './jobs/digest-event.js';
+import { rereadJob } from './queue-reads.js';
 import { releasesSeen } from './releases-seen.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
@@ -219,8 +220,7 @@ function writeIsolatingPoison(
       add(digest.writeBatch(ERRORS_CONSUMER, event.jobId, [event], [], 0));
     } catch (err) {
       if (isTransientStorageError(err)) throw err;
-      const [job] = storage.queue.readJobsAfter(ERRORS_JOB_KINDS, event.jobId - 1, 1);
-      if (!job || job.id !== event.jobId) throw err;
+      const job = rereadJob(storage.queue, ERRORS_JOB_KINDS, event.jobId);
       log.error(
         { err, jobId: job.id, projectId: job.projectId, eventId: event.eventId },
         'event could not be stored; job parked',

@@ -8,6 +8,7 @@
  * unchanged. It imports only the digest code (no storage/index.js, no Kysely), to stay small.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
+import { scheduleFirstFullGc } from '../first-full-gc.js';
 import { createPayloadCodec } from '../storage/payload-codec.js';
 import { errorText } from './storage-errors.js';
 import { digestEventJob } from './jobs/digest-event.js';
@@ -26,6 +27,7 @@ const port: MessagePort = data.port;
 const signal = new Int32Array(data.signal);
 // The same priority as the errors thread: it does the errors thread's work (docs/architecture.md).
 lowerThisThreadPriority(DIGEST_THREAD_NICE);
+scheduleFirstFullGc();
 const codec = createPayloadCodec();
 
 function reply(m: HelperResponse): void {

@@ -17,6 +17,7 @@ import { JOB_KINDS, type OtlpLogJobMeta } from '../queue/jobs.js';
 import type { Job, JobToPark, LogsBatch, LogsWorkerStorage } from '../storage/index.js';
 import type { ConsumerLogger } from './errors-consumer.js';
 import { GROUP_KINDS } from './messages.js';
+import { jobsAfter, refOf, rereadJob, type JobRef } from './queue-reads.js';
 import { isTransientStorageError, jobToPark } from './storage-errors.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
@@ -33,7 +34,11 @@ export const LOGS_JOB_KINDS = GROUP_KINDS.logs;
  * instead of 22,632 records/s alone (docs/benchmarks.md, session 7).
  */
 export const MAX_RECORDS_PER_BATCH = 2000;
-/** Queue rows read per query while filling a batch: an OTLP body holds up to thousands of records. */
+/**
+ * Queue rows read per query while filling a batch (an OTLP body holds up to thousands of records):
+ * reading `batchSize` bodies up front read ~50 times more than a batch uses, again for every batch
+ * (248 ms of CPU and +170 MiB RSS per read in the bench).
+ */
 const JOBS_PER_READ = 4;
 
 export interface LogsConsumerOptions {
@@ -61,13 +66,14 @@ export function drainLogsOnce(
   const logs: { projectId: number; receivedAt: number; record: LogRecord }[] = [];
   /** The job each entry of `logs` came from, for writing job by job when a batch fails on a row. */
   const jobIdOf: number[] = [];
-  const jobs: Job[] = [];
+  /** The batch's jobs without their payloads (queue-reads.ts), for writing job by job. */
+  const jobs: JobRef[] = [];
   const parked: JobToPark[] = [];
   let invalid = 0;
   let rejected = 0;
   let lastJobId = cursor;
-  for (const job of readJobsAfter(storage, cursor, options.batchSize)) {
-    jobs.push(job);
+  for (const job of jobsAfter(storage.queue, LOGS_JOB_KINDS, cursor, options.batchSize, JOBS_PER_READ)) {
+    jobs.push(refOf(job));
     lastJobId = job.id;
     let parsed: ParsedLogs;
     try {
@@ -125,7 +131,7 @@ function writeJobByJob(
   lastJobId: number,
   batch: LogsBatch,
   jobIdOf: number[],
-  jobs: Job[],
+  jobs: JobRef[],
   log: ConsumerLogger,
   batchError: unknown,
 ): { stored: number; parked: number } {
@@ -149,32 +155,12 @@ function writeJobByJob(
         { err, jobId: job.id, projectId: job.projectId },
         'log records could not be stored; job parked',
       );
-      write(job.id, { parked: [jobToPark(job, err)] });
+      write(job.id, { parked: [jobToPark(rereadJob(storage.queue, LOGS_JOB_KINDS, job.id), err)] });
       parked++;
     }
   }
   write(lastJobId, {});
   return { stored, parked };
-}
-
-/**
- * Jobs after `cursor` in queue order, a few rows per query, read only as the batch asks for them:
- * reading `batchSize` bodies up front read ~50 times more than a batch uses, again for every batch
- * (248 ms of CPU and +170 MiB RSS per read in the bench).
- */
-function* readJobsAfter(storage: LogsWorkerStorage, cursor: number, maxJobs: number): Generator<Job> {
-  let after = cursor;
-  let read = 0;
-  while (read < maxJobs) {
-    const want = Math.min(JOBS_PER_READ, maxJobs - read);
-    const chunk = storage.queue.readJobsAfter(LOGS_JOB_KINDS, after, want);
-    for (const job of chunk) {
-      read++;
-      yield job;
-    }
-    if (chunk.length < want) return;
-    after = chunk[chunk.length - 1]!.id;
-  }
 }
 
 /** Unparseable bytes are bad input (InvalidPayloadError): counted and dropped, not parked. */

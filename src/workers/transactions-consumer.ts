@@ -38,10 +38,16 @@ import {
   type ParsedJob,
   type Written,
 } from './transactions-write.js';
+import { jobsAfter, refOf, rereadJob } from './queue-reads.js';
 import { InvalidPayloadError, unpackJob } from './unpack-job.js';
 
 export { TRANSACTIONS_CONSUMER } from './transactions-write.js';
 export const TRANSACTIONS_JOB_KINDS = GROUP_KINDS.transactions;
+/**
+ * Queue rows per read while filling a batch: a transaction's envelope is 5–60 KB compressed, and
+ * read 500 at a time they lived through the batch (queue-reads.ts).
+ */
+const JOBS_PER_READ = 16;
 
 export interface TransactionsConsumerOptions {
   batchSize: number;
@@ -83,18 +89,23 @@ export function drainTransactionsOnce(
   const store = storage.transactions;
   const rebuilt = advanceRollupBackfill(store);
   const cursor = store.readCursor(TRANSACTIONS_CONSUMER);
-  const jobs = storage.queue.readJobsAfter(TRANSACTIONS_JOB_KINDS, cursor, options.batchSize);
   const oldestPending = store.oldestPendingReceivedAt();
   const orphansDue = oldestPending !== null && oldestPending < now - options.orphanTimeoutMs;
-  if (jobs.length === 0 && !orphansDue) {
-    // A rebuilt slice is work done: the caller comes back for the next one instead of idling.
-    return rebuilt ? { ...NOTHING_STORED, lastJobId: cursor } : null;
-  }
 
   const parsed: ParsedJob[] = [];
   const parked: JobToPark[] = [];
   let invalid = 0;
-  for (const job of jobs) {
+  let read = 0;
+  let lastJobId = cursor;
+  for (const job of jobsAfter(
+    storage.queue,
+    TRANSACTIONS_JOB_KINDS,
+    cursor,
+    options.batchSize,
+    JOBS_PER_READ,
+  )) {
+    read++;
+    lastJobId = job.id;
     try {
       parsed.push(parseJob(job, options));
     } catch (err) {
@@ -109,9 +120,17 @@ export function drainTransactionsOnce(
       parked.push(jobToPark(job, err));
     }
   }
+  if (read === 0 && !orphansDue) {
+    // A rebuilt slice is work done: the caller comes back for the next one instead of idling.
+    return rebuilt ? { ...NOTHING_STORED, lastJobId: cursor } : null;
+  }
 
-  const lastJobId = jobs.length > 0 ? jobs[jobs.length - 1]!.id : cursor;
-  const context = { store, options, now };
+  const context = {
+    store,
+    options,
+    now,
+    reread: (jobId: number) => rereadJob(storage.queue, TRANSACTIONS_JOB_KINDS, jobId),
+  };
   let written: Written;
   try {
     written = writeParsed(context, lastJobId, parsed, {
@@ -133,20 +152,22 @@ export function drainTransactionsOnce(
     ),
   );
   const { outcome } = written;
-  if (jobs.length === 0 && outcome.orphans === 0 && !rebuilt) return null;
-  return { ...outcome, jobs: jobs.length, lastJobId, invalid, parked: parked.length + written.poisoned };
+  if (read === 0 && outcome.orphans === 0 && !rebuilt) return null;
+  return { ...outcome, jobs: read, lastJobId, invalid, parked: parked.length + written.poisoned };
 }
 
 function parseJob(job: Job, options: TransactionsConsumerOptions): ParsedJob {
   const unpacked = unpackJob(job, options.maxDecompressedBytes);
   const raw = parseJson(unpacked.payload);
-  if (job.kind !== JOB_KINDS.transaction) return { job, kind: 'spans', spans: parseSpanContainer(raw) };
+  // The batch keeps the job without its payload (queue-reads.ts): parking re-reads it.
+  const ref = refOf(job);
+  if (job.kind !== JOB_KINDS.transaction) return { job: ref, kind: 'spans', spans: parseSpanContainer(raw) };
   const child = deferredChildSpans(raw);
-  if (child) return { job, kind: 'deferred', child, raw };
-  const record = recordOfEvent(job, raw, options);
+  if (child) return { job: ref, kind: 'deferred', child, raw };
+  const record = recordOfEvent(ref, raw, options);
   // Encoded now, and only the summary kept for the rollups: a batch held its 500 records' span
   // trees until the write, long enough for the young generation to copy and promote them.
-  return { job, kind: 'record', record: summaryOf(record), row: toRow(record) };
+  return { job: ref, kind: 'record', record: summaryOf(record), row: toRow(record) };
 }
 
 /** What the rollups and the releases read of a record: none of its trees. */

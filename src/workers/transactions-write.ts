@@ -11,6 +11,7 @@ import type { TransactionRecord } from '../domain/transactions/types.js';
 import { JOB_KINDS, type TransactionJobMeta } from '../queue/jobs.js';
 import type { Job, JobToPark, TransactionRow, TransactionsBatch, WorkerStorage } from '../storage/index.js';
 import { decodePayload, encodePayload } from '../storage/payload-codec.js';
+import type { JobRef } from './queue-reads.js';
 import { errorText, isTransientStorageError, jobToPark } from './storage-errors.js';
 import type { TransactionsConsumerOptions } from './transactions-consumer.js';
 
@@ -29,12 +30,12 @@ interface Segment {
 
 /** One queue job, parsed: a transaction, a static child sent after its segment, or streamed spans. */
 export type ParsedJob =
-  | { job: Job; kind: 'record'; record: TransactionRecord; row: TransactionRow }
-  | { job: Job; kind: 'deferred'; child: NonNullable<ReturnType<typeof deferredChildSpans>>; raw: unknown }
-  | { job: Job; kind: 'spans'; spans: StreamedSpan[] };
+  | { job: JobRef; kind: 'record'; record: TransactionRecord; row: TransactionRow }
+  | { job: JobRef; kind: 'deferred'; child: NonNullable<ReturnType<typeof deferredChildSpans>>; raw: unknown }
+  | { job: JobRef; kind: 'spans'; spans: StreamedSpan[] };
 
 export function recordOfEvent(
-  job: Job,
+  job: JobRef,
   raw: unknown,
   options: TransactionsConsumerOptions,
 ): TransactionRecord {
@@ -51,6 +52,8 @@ export interface WriteContext {
   store: WorkerStorage['transactions'];
   options: TransactionsConsumerOptions;
   now: number;
+  /** A job of the batch with its payload, to park it (the batch keeps jobs without). */
+  reread: (jobId: number) => Job;
 }
 
 interface Outcome {
@@ -73,7 +76,7 @@ export interface Written {
  * in one transactions.db transaction that moves the cursor to `upTo`.
  */
 export function writeParsed(
-  { store, options, now }: WriteContext,
+  { store, options, now, reread }: WriteContext,
   upTo: number,
   items: ParsedJob[],
   extra: {
@@ -81,7 +84,7 @@ export function writeParsed(
     invalid: number;
     orphans: number;
     /** Set when writing this one span job alone: each segment in a savepoint, the job parked if one fails. */
-    isolate?: Job;
+    isolate?: JobRef;
   },
 ): Written {
   const segments = new Map<string, Segment>();
@@ -149,7 +152,7 @@ export function writeParsed(
         { jobId: job.id, projectId: job.projectId, failures },
         'span segment could not be stored; job parked',
       );
-      batch.park({ ...job, jobId: job.id, error: failures.join('\n') });
+      batch.park({ ...reread(job.id), jobId: job.id, error: failures.join('\n') });
       poisoned++;
     }
     for (const item of items) {
@@ -237,7 +240,7 @@ export function writeIsolatingPoison(
         { err, jobId: job.id, projectId: job.projectId },
         'transaction could not be stored; job parked',
       );
-      add(writeParsed(context, job.id, [], { ...none, parked: [jobToPark(job, err)] }));
+      add(writeParsed(context, job.id, [], { ...none, parked: [jobToPark(context.reread(job.id), err)] }));
       total.poisoned++;
     }
   }
@@ -304,7 +307,7 @@ function finalizeOrphans(
   return orphans.length;
 }
 
-function collectSpans(segments: Map<string, Segment>, job: Job, spans: StreamedSpan[]): void {
+function collectSpans(segments: Map<string, Segment>, job: JobRef, spans: StreamedSpan[]): void {
   for (const span of spans) {
     const segmentId = segmentIdOf(span);
     const key = `${job.projectId}\u0000${segmentId}`;

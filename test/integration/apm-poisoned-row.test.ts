@@ -10,7 +10,9 @@ import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectView, StorageSettings, TransactionDetail } from '../../src/api/types.js';
+import type { Job } from '../../src/storage/index.js';
 import { openSqlite } from '../../src/storage/sqlite.js';
+import { unpackJob } from '../../src/workers/unpack-job.js';
 import { stopAndRemove } from '../helpers/cleanup.js';
 import { connectClient, httpTransport, mintToken } from '../helpers/mcp.js';
 import { runNodeApm, type ApmIds } from '../helpers/sdk-senders.js';
@@ -95,5 +97,24 @@ describe('APM: a transaction whose row is refused', () => {
     const status = (await client.callTool({ name: 'get_status', arguments: {} })) as CallToolResult;
     await client.close();
     expect((status.structuredContent as { counts: Record<string, number> }).counts['parked_jobs']).toBe(2);
+  });
+
+  it('parks each job whole: its payload as queued, with the refused transaction in it', () => {
+    // The consumer lets go of a job's payload once parsed and reads it again to park it.
+    const db = openSqlite(path.join(snag.dataDir, 'transactions.db'), {
+      synchronous: 'NORMAL',
+      readonly: true,
+    });
+    const rows = db
+      .prepare(
+        `SELECT job_id AS id, kind, project_id AS projectId, received_at AS receivedAt, meta, payload
+         FROM parked_jobs ORDER BY job_id`,
+      )
+      .all() as Job[];
+    db.close();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(unpackJob(row, 10 * 1024 * 1024).payload.toString('utf8')).toContain(`GET ${POISONED_ROUTE}`);
+    }
   });
 });

@@ -1,15 +1,20 @@
 /**
  * `node bin/snag.js serve` started plainly, as a user would, runs the server with the process
- * settings serve-launch.ts asks for (fewer malloc arenas, every isolate's semi-space): in place on
- * Node ≥ 22.15 (process.execve), else in a child the command waits for. The child must never outlive
- * the command: SIGTERM is passed on (exit 0), and a command killed with SIGKILL takes the server
- * down with it instead of leaving it holding the port and the data dir.
+ * settings serve-launch.ts asks for (malloc arenas and thresholds, every isolate's semi-space, gc):
+ * in place on Node ≥ 22.15 (process.execve), else in a child the command waits for. The child must
+ * never outlive the command: SIGTERM is passed on (exit 0), and a command killed with SIGKILL takes
+ * the server down with it instead of leaving it holding the port and the data dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MALLOC_ARENAS, SEMI_SPACE_MB } from '../../src/cli/serve-launch.js';
+import {
+  HEAP_GROWING_PERCENT,
+  MALLOC_ARENAS,
+  MALLOC_THRESHOLD_BYTES,
+  SEMI_SPACE_MB,
+} from '../../src/cli/serve-launch.js';
 import { REPO_ROOT, freePort, tempDataDir, waitFor } from '../helpers/snag.js';
 
 const procFile = (pid: number, name: string) => fs.readFileSync(`/proc/${pid}/${name}`, 'utf8').split('\0');
@@ -73,7 +78,12 @@ describe('snag serve started without its process settings', () => {
   it('runs the server with them and passes SIGTERM on', async () => {
     const { url, server, exited } = await startPlain();
     expect(procFile(server, 'cmdline')).toContain(`--max-semi-space-size=${SEMI_SPACE_MB}`);
-    expect(procFile(server, 'environ')).toContain(`MALLOC_ARENA_MAX=${MALLOC_ARENAS}`);
+    expect(procFile(server, 'cmdline')).toContain(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+    expect(procFile(server, 'cmdline')).toContain('--expose-gc');
+    const environ = procFile(server, 'environ');
+    expect(environ).toContain(`MALLOC_ARENA_MAX=${MALLOC_ARENAS}`);
+    expect(environ).toContain(`MALLOC_MMAP_THRESHOLD_=${MALLOC_THRESHOLD_BYTES}`);
+    expect(environ).toContain(`MALLOC_TRIM_THRESHOLD_=${MALLOC_THRESHOLD_BYTES}`);
     expect((await fetch(`${url}/_health`)).status).toBe(200);
     command!.kill('SIGTERM');
     expect(await exited).toBe(0);
