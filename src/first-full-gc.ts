@@ -8,7 +8,7 @@
  * grew its old generation at ~1.2 MiB/s to 117 MiB before its first full GC, 64 s into the run
  * (then 46 MiB); that ramp was the run's peak RSS (449 MiB). One GC when the heap first passes
  * FIRST_GC_HEAP_BYTES gives V8 a live size to size its limits from (with the growing factor of
- * cli/serve-launch.ts, 1.25 × live), and the ramp is gone: the same run peaked at 336 MiB
+ * cli/serve-launch.ts, 1.5 × live), and the ramp is gone: the same run peaked at 336–339 MiB
  * (docs/benchmarks.md, session 8). At 40 MiB it also ran early under errors alone, where the HTTP
  * thread's full GCs that followed cost CPU: 0.80–0.86 ms per event against 0.78–0.81 at 64.
  *
