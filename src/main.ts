@@ -57,10 +57,12 @@ export async function startServer(config: Config): Promise<Server> {
   });
   // queue.db's checkpoints on a thread of their own, neither the errors thread nor this one;
   // it rests when idle like the digest threads.
-  const checkpointer = startQueueCheckpointer(path.join(config.dataDir, DATA_FILES.queue), log, {
-    intervalMs: CHECKPOINT_INTERVAL_MS,
-    restAfterIdleMs: config.queue.restAfterIdleMs,
-  });
+  const checkpointer = startQueueCheckpointer(
+    path.join(config.dataDir, DATA_FILES.queue),
+    log,
+    { intervalMs: CHECKPOINT_INTERVAL_MS, restAfterIdleMs: config.queue.restAfterIdleMs },
+    (wal) => queue.finishCheckpoint(wal),
+  );
   queue.onCommit(() => checkpointer.noteCommit());
   const metrics = createMetrics(); // Operations (issue 8, H5): /metrics
   const workers = startWorkers(

@@ -27,7 +27,7 @@ port.on('message', (request: CheckpointRequest) => {
   }
   let reply: CheckpointReply;
   try {
-    reply = { type: 'checkpointed', left: checkpointQueue(db), priorityRefusal };
+    reply = { type: 'checkpointed', wal: checkpointQueue(db), priorityRefusal };
   } catch (err) {
     reply = { type: 'failed', message: (err as Error).message };
   }

@@ -7,15 +7,17 @@
  * - the HTTP thread: under issue 9's overload it already waits for a CPU about half its wall time
  *   (bench/stall-report.js), and a checkpoint's copy and fsync would stall the UI's reads behind it.
  * The thread starts with the first commit and exits once commits stop (`restAfterIdleMs`), so an
- * idle server does not keep its isolate. The writer still finishes a small tail itself
- * (queue.ts restartWal), since its own commits cannot land during its own checkpoint.
+ * idle server does not keep its isolate. Each checkpoint's report goes to `onCheckpointed`: the
+ * writer finishes a small tail itself (queue.ts finishCheckpoint), since its own commits cannot
+ * land during its own checkpoint.
  */
 import { Worker } from 'node:worker_threads';
+import type { WalProgress } from '../storage/queue-checkpoint.js';
 import type { QueueLogger } from './queue.js';
 
 export type CheckpointRequest = { type: 'checkpoint' } | { type: 'stop' };
 export type CheckpointReply =
-  | { type: 'checkpointed'; left: number; priorityRefusal: string | null }
+  | { type: 'checkpointed'; wal: WalProgress; priorityRefusal: string | null }
   | { type: 'failed'; message: string };
 
 /** As often as the errors thread checkpointed (digest-thread.ts chores). */
@@ -40,6 +42,7 @@ export function startQueueCheckpointer(
   file: string,
   log: QueueLogger,
   timing = { intervalMs: CHECKPOINT_INTERVAL_MS, restAfterIdleMs: DEFAULT_REST_AFTER_IDLE_MS },
+  onCheckpointed: (wal: WalProgress) => void = () => {},
 ): QueueCheckpointer {
   let worker: Worker | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -60,10 +63,13 @@ export function startQueueCheckpointer(
           { reason: reply.message },
           'queue checkpoint failed; the WAL keeps growing until one succeeds',
         );
-      } else if (reply.priorityRefusal && !saidPriority) {
+        return;
+      }
+      if (reply.priorityRefusal && !saidPriority) {
         saidPriority = true;
         log.info?.({ reason: reply.priorityRefusal }, 'queue checkpoint thread runs at normal priority');
       }
+      onCheckpointed(reply.wal);
     });
     thread.on('error', (err) =>
       log.error({ err }, 'queue checkpoint thread failed; the next commit starts another'),

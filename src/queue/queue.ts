@@ -21,6 +21,7 @@
  */
 import { AppError } from '../errors.js';
 import type { NewJob, QueueStore } from '../storage/index.js';
+import type { WalProgress } from '../storage/queue-checkpoint.js';
 
 /** Seconds a client is told to wait when the queue is full: enough for a batch or two to drain. */
 export const QUEUE_FULL_RETRY_AFTER_SECONDS = 5;
@@ -32,8 +33,6 @@ export const STORAGE_FAILURE_RETRY_AFTER_SECONDS = 30;
  * write transaction holding this thread (docs/benchmarks.md). Queue depth lags by as much.
  */
 export const DELETE_INTERVAL_MS = 100;
-/** How often, at most, a commit checks whether it should finish a checkpoint so the WAL restarts. */
-const WAL_CHECK_INTERVAL_MS = 10;
 
 /** A disk that refuses writes refuses them for every request: log the first, then a count this often. */
 const FAILURE_LOG_INTERVAL_MS = 10_000;
@@ -65,6 +64,11 @@ export interface Queue {
   hasUndigested(kinds: readonly string[]): boolean;
   /** Called after each group commit with the kinds it held, so only their consumers are woken. */
   onCommit(listener: (kinds: ReadonlySet<string>) => void): void;
+  /**
+   * Given the checkpoint thread's report: copies a small tail left by commits during its copy on
+   * this connection, so the next commit restarts the WAL (queue-store.ts restartWalIfCaughtUp).
+   */
+  finishCheckpoint(wal: WalProgress): void;
 }
 
 interface Pending {
@@ -79,7 +83,6 @@ export function createQueue(store: QueueStore, options: QueueOptions): Queue {
   const acknowledged = new Map<string, { kinds: readonly string[]; upToId: number }>();
   let lastDeleteAt = 0;
   let deleteTimer: NodeJS.Timeout | undefined;
-  let lastWalCheckAt = 0;
   let pending: Pending[] = [];
   let scheduled = false;
   let pendingJobCount = 0;
@@ -149,20 +152,6 @@ export function createQueue(store: QueueStore, options: QueueOptions): Queue {
     const kinds = new Set<string>();
     for (const job of jobs) kinds.add(job.kind);
     for (const listener of listeners) listener(kinds);
-    const now = Date.now();
-    if (now - lastWalCheckAt >= WAL_CHECK_INTERVAL_MS) {
-      lastWalCheckAt = now;
-      // After this turn, so the answers to this group are written first.
-      setImmediate(restartWal);
-    }
-  }
-
-  function restartWal(): void {
-    try {
-      if (store.isOpen()) store.restartWalIfCaughtUp();
-    } catch (err) {
-      options.log.error({ err }, 'queue checkpoint failed; the WAL keeps growing until one succeeds');
-    }
   }
 
   function deleteAcknowledged(): void {
@@ -246,6 +235,14 @@ export function createQueue(store: QueueStore, options: QueueOptions): Queue {
 
     onCommit(listener) {
       listeners.push(listener);
+    },
+
+    finishCheckpoint(wal) {
+      try {
+        if (store.isOpen()) store.restartWalIfCaughtUp(wal);
+      } catch (err) {
+        options.log.error({ err }, 'queue checkpoint failed; the WAL keeps growing until one succeeds');
+      }
     },
   };
 }

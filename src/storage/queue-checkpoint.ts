@@ -15,12 +15,19 @@ import type { Db } from './sqlite.js';
  */
 const MAX_CHECKPOINT_PASSES = 4;
 
+/** Where a checkpoint left the WAL: frames in it when its last pass began, and how many it left uncopied. */
+export interface WalProgress {
+  frames: number;
+  left: number;
+}
+
 /**
  * Copies WAL frames into queue.db without blocking the writer (PASSIVE), so the WAL does not grow
  * while the HTTP thread's connection never checkpoints, and repeats while commits landed during
- * the copy so that the WAL can restart. Returns frames left uncopied.
+ * the copy so that the WAL can restart.
  */
-export function checkpointQueue(db: Db): number {
+export function checkpointQueue(db: Db): WalProgress {
+  let frames = 0;
   let left = 0;
   let framesBefore = -1;
   for (let pass = 0; pass < MAX_CHECKPOINT_PASSES; pass++) {
@@ -31,10 +38,11 @@ export function checkpointQueue(db: Db): number {
       checkpointed: number;
     }[];
     if (!row) break;
+    frames = row.log;
     left = row.log - row.checkpointed;
     // Nothing committed since the previous pass began, or a reader holds frames back.
     if (row.busy || left > 0 || row.log === framesBefore) break;
     framesBefore = row.log;
   }
-  return left;
+  return { frames, left };
 }

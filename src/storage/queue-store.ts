@@ -1,6 +1,5 @@
 /** queue.db statements. Delivery semantics live in src/queue/queue.ts; this file only holds SQL. */
-import fs from 'node:fs';
-import os from 'node:os';
+import type { WalProgress } from './queue-checkpoint.js';
 import { Runner } from './query.js';
 import type { Db } from './sqlite.js';
 
@@ -22,19 +21,11 @@ export interface Job extends NewJob {
 
 /**
  * The writer copies the rest itself once the WAL holds this many frames (16 MiB of 4-KiB pages)
- * and a reader's checkpoint has left at most WAL_RESTART_MAX_TAIL_FRAMES (1.5 MiB, a few ms with
+ * and the checkpoint thread has left at most WAL_RESTART_MAX_TAIL_FRAMES (1.5 MiB, a few ms with
  * the fsync): its own commits cannot land during its own checkpoint, so the next one restarts.
  */
 const WAL_RESTART_MIN_FRAMES = 4096;
 const WAL_RESTART_MAX_TAIL_FRAMES = 384;
-/**
- * The WAL-index header (https://www.sqlite.org/walformat.html#the_wal_index_file_format): mxFrame,
- * frames in the WAL, at byte 16; nBackfill, frames already copied into the database, at byte 96;
- * both 32-bit in the host's byte order. Read without a lock: a torn read only mistimes a checkpoint.
- */
-const WAL_INDEX_READ_BYTES = 100;
-const MX_FRAME_OFFSET = 16;
-const BACKFILL_OFFSET = 96;
 
 export function createQueueStore(db: Db) {
   const run = new Runner(db);
@@ -95,15 +86,17 @@ export function createQueueStore(db: Db) {
     },
 
     /**
-     * Finishes what the periodic checkpoint started, on the writer's connection, when only a
-     * little is left; see WAL_RESTART_MIN_FRAMES. Returns whether it checkpointed.
+     * Finishes what the periodic checkpoint (`wal`, its report) started, on the writer's
+     * connection, when only a little is left; see WAL_RESTART_MIN_FRAMES. Returns whether it
+     * checkpointed. The progress comes from that checkpoint, never from reading queue.db-shm: a
+     * file descriptor opened and closed on it would drop every POSIX lock this process holds there,
+     * and the next process to open queue.db (`snag backup`, a sqlite3 shell) would then take it for
+     * unused and truncate the WAL index under our mapping (SIGBUS).
      */
-    restartWalIfCaughtUp(): boolean {
-      const wal = readWalProgress(`${db.name}-shm`);
-      if (!wal || wal.frames < WAL_RESTART_MIN_FRAMES) return false;
-      const tail = wal.frames - wal.backfilled;
+    restartWalIfCaughtUp(wal: WalProgress): boolean {
+      if (wal.frames < WAL_RESTART_MIN_FRAMES) return false;
       // 0: nothing to copy, the next commit restarts the WAL by itself.
-      if (tail === 0 || tail > WAL_RESTART_MAX_TAIL_FRAMES) return false;
+      if (wal.left === 0 || wal.left > WAL_RESTART_MAX_TAIL_FRAMES) return false;
       db.pragma('wal_checkpoint(PASSIVE)');
       return true;
     },
@@ -132,19 +125,3 @@ export function createQueueStore(db: Db) {
 }
 
 export type QueueStore = ReturnType<typeof createQueueStore>;
-
-function readWalProgress(shmFile: string): { frames: number; backfilled: number } | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(shmFile, 'r');
-    const header = Buffer.alloc(WAL_INDEX_READ_BYTES);
-    if (fs.readSync(fd, header, 0, WAL_INDEX_READ_BYTES, 0) < WAL_INDEX_READ_BYTES) return undefined;
-    const read =
-      os.endianness() === 'LE' ? header.readUInt32LE.bind(header) : header.readUInt32BE.bind(header);
-    return { frames: read(MX_FRAME_OFFSET), backfilled: read(BACKFILL_OFFSET) };
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}

@@ -67,6 +67,13 @@ export async function startSnag(
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  // A server that dies on its own fails some later request with ECONNREFUSED; say why right away.
+  proc.once('exit', (code, signal) => {
+    if (!proc.killed)
+      process.stderr.write(
+        `Snag (${dataDir}) exited unexpectedly (code ${code}, signal ${signal}):\n${out}\n`,
+      );
+  });
 
   const dsn = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

@@ -150,4 +150,41 @@ describe('backup and restore', () => {
       db.close();
     }
   }, 180_000);
+
+  // `snag backup` opens queue.db from another process while the server commits to it. When the
+  // server had dropped its own locks on queue.db-shm (an fs.openSync/closeSync of the file), the
+  // backup's connection took the WAL index for unused and truncated it: the server died of SIGBUS
+  // within 1–4 backups of this loop (docs/architecture.md, "No file descriptor of our own").
+  it('keeps serving through back-to-back backups of a data dir under ingest', async () => {
+    const source = await startSnag();
+    running.push(source);
+    const store = `${source.url}/api/${source.projectId}/store/?sentry_key=${source.publicKey}`;
+    let accepted = 0;
+    let backingUp = true;
+    const sender = async () => {
+      while (backingUp && source.proc.exitCode === null && source.proc.signalCode === null) {
+        const body = JSON.stringify({ message: `backup loop ${accepted}`, extra: { pad: 'x'.repeat(8000) } });
+        const res = await fetch(store, { method: 'POST', body }).catch(() => undefined);
+        if (res?.ok) accepted++;
+      }
+    };
+    const senders = Promise.all([sender(), sender(), sender(), sender()]);
+    for (let i = 0; i < 10; i++) {
+      const backup = await snagCli(
+        ['backup', path.join(tempDataDir('snag-backup-loop'), 'copy')],
+        source.dataDir,
+      );
+      expect(backup.code, backup.stderr).toBe(0);
+    }
+    backingUp = false;
+    await senders;
+    expect(source.proc.exitCode).toBeNull();
+    expect(source.proc.signalCode).toBeNull();
+    expect(accepted).toBeGreaterThan(100);
+    await waitFor(
+      async () => (await snagApi(source).health()).event_count === accepted,
+      20_000,
+      'all stored',
+    );
+  }, 120_000);
 });

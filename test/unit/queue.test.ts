@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createQueue, DELETE_INTERVAL_MS } from '../../src/queue/queue.js';
 import { migrate, openSqlite, type Db } from '../../src/storage/sqlite.js';
 import { QUEUE_MIGRATIONS } from '../../src/storage/migrations/queue.js';
-import { checkpointQueue } from '../../src/storage/queue-checkpoint.js';
+import { checkpointQueue, type WalProgress } from '../../src/storage/queue-checkpoint.js';
 import { createQueueStore, type NewJob } from '../../src/storage/queue-store.js';
 import { tempDataDir } from '../helpers/snag.js';
 
@@ -52,10 +52,10 @@ function walFileFrames(): number {
 }
 
 /**
- * The state a worker's checkpoint leaves under load: everything copied except what was committed
- * while it ran (here: while another reader still held an older snapshot).
+ * The state the checkpoint thread leaves under load: everything copied except what was committed
+ * while it ran (here: while another reader still held an older snapshot). Returns its report.
  */
-function checkpointRacedByCommits(): void {
+function checkpointRacedByCommits(): WalProgress {
   const writer = createQueueStore(writerDb);
   for (let i = 0; i < 90; i++) writer.insertJobs(jobs(50));
   const snapshot = readerDb.prepare('SELECT id FROM jobs').iterate();
@@ -63,11 +63,29 @@ function checkpointRacedByCommits(): void {
   writer.insertJobs(jobs(10));
   const other = openSqlite(path.join(dir, 'queue.db'), { synchronous: 'FULL' });
   try {
-    expect(checkpointQueue(other)).toBeGreaterThan(0);
+    const wal = checkpointQueue(other);
+    expect(wal.left).toBeGreaterThan(0);
+    expect(wal.frames).toBeGreaterThan(4096);
+    return wal;
   } finally {
     other.close();
+    snapshot.return?.();
   }
-  snapshot.return?.();
+}
+
+/**
+ * The POSIX locks this process holds on `file` (/proc/locks: "1: POSIX ADVISORY READ 123 08:01:456
+ * 128 128"; the device and inode identify the file).
+ */
+function locksHeldOn(file: string): string[] {
+  const { ino } = fs.statSync(file);
+  return fs
+    .readFileSync('/proc/locks', 'utf8')
+    .split('\n')
+    .filter((line) => {
+      const f = line.trim().split(/\s+/);
+      return f[1] === 'POSIX' && f[4] === String(process.pid) && f[5]?.split(':')[2] === String(ino);
+    });
 }
 
 describe('acknowledge', () => {
@@ -102,10 +120,10 @@ describe('acknowledge', () => {
 
 describe('WAL restart', () => {
   it('restarts once the writer copies what a raced checkpoint left', () => {
-    checkpointRacedByCommits();
+    const wal = checkpointRacedByCommits();
     const writer = createQueueStore(writerDb);
     expect(walFileFrames()).toBeGreaterThan(4096);
-    expect(writer.restartWalIfCaughtUp()).toBe(true);
+    expect(writer.restartWalIfCaughtUp(wal)).toBe(true);
     const frames = walFileFrames();
     writer.insertJobs(jobs(10));
     // Written over the start of the WAL, not appended to it.
@@ -119,10 +137,26 @@ describe('WAL restart', () => {
     expect(walFileFrames()).toBeGreaterThan(frames);
   });
 
-  it('leaves a WAL with much left to copy to the periodic checkpoint', () => {
+  it('leaves a WAL with much left to copy, or nothing, to the periodic checkpoint', () => {
     const writer = createQueueStore(writerDb);
     for (let i = 0; i < 90; i++) writer.insertJobs(jobs(50));
-    expect(writer.restartWalIfCaughtUp()).toBe(false);
+    expect(writer.restartWalIfCaughtUp({ frames: 4600, left: 4600 })).toBe(false);
+    expect(writer.restartWalIfCaughtUp({ frames: 4600, left: 0 })).toBe(false);
+    expect(writer.restartWalIfCaughtUp({ frames: 1000, left: 10 })).toBe(false);
+  });
+
+  // Closing any descriptor of a file drops every POSIX lock the process holds on it. Once Snag's
+  // locks on queue.db-shm were gone, the next process to open queue.db (`snag backup`) took the
+  // WAL index for unused and truncated it under Snag's mapping: the server died of SIGBUS.
+  it.runIf(fs.existsSync('/proc/locks'))("keeps this process's locks on queue.db-shm", () => {
+    const wal = checkpointRacedByCommits();
+    const shm = path.join(dir, 'queue.db-shm');
+    const before = locksHeldOn(shm);
+    expect(before.length).toBeGreaterThan(0);
+    const writer = createQueueStore(writerDb);
+    expect(writer.restartWalIfCaughtUp(wal)).toBe(true);
+    writer.insertJobs(jobs(10));
+    expect(locksHeldOn(shm)).toEqual(before);
   });
 });
 
