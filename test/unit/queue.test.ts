@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createQueue, DELETE_INTERVAL_MS } from '../../src/queue/queue.js';
 import { migrate, openSqlite, type Db } from '../../src/storage/sqlite.js';
 import { QUEUE_MIGRATIONS } from '../../src/storage/migrations/queue.js';
-import { checkpointQueue, type WalProgress } from '../../src/storage/queue-checkpoint.js';
+import { checkpointQueue } from '../../src/storage/queue-checkpoint.js';
 import { createQueueStore, type NewJob } from '../../src/storage/queue-store.js';
 import { tempDataDir } from '../helpers/snag.js';
 
@@ -55,21 +55,22 @@ function walFileFrames(): number {
  * The state the checkpoint thread leaves under load: everything copied except what was committed
  * while it ran (here: while another reader still held an older snapshot). Returns its report.
  */
-function checkpointRacedByCommits(): WalProgress {
+function checkpointRacedByCommits(options: { keepReading?: boolean } = {}) {
   const writer = createQueueStore(writerDb);
   for (let i = 0; i < 90; i++) writer.insertJobs(jobs(50));
   const snapshot = readerDb.prepare('SELECT id FROM jobs').iterate();
   snapshot.next();
+  const stopReading = () => void snapshot.return?.();
   writer.insertJobs(jobs(10));
   const other = openSqlite(path.join(dir, 'queue.db'), { synchronous: 'FULL' });
   try {
     const wal = checkpointQueue(other);
     expect(wal.left).toBeGreaterThan(0);
     expect(wal.frames).toBeGreaterThan(4096);
-    return wal;
+    return { wal, stopReading };
   } finally {
     other.close();
-    snapshot.return?.();
+    if (!options.keepReading) stopReading();
   }
 }
 
@@ -120,13 +121,26 @@ describe('acknowledge', () => {
 
 describe('WAL restart', () => {
   it('restarts once the writer copies what a raced checkpoint left', () => {
-    const wal = checkpointRacedByCommits();
+    const { wal } = checkpointRacedByCommits();
     const writer = createQueueStore(writerDb);
     expect(walFileFrames()).toBeGreaterThan(4096);
-    expect(writer.restartWalIfCaughtUp(wal)).toBe(true);
+    expect(writer.restartWalIfCaughtUp(wal)).toEqual({ frames: wal.frames, left: 0 });
     const frames = walFileFrames();
     writer.insertJobs(jobs(10));
     // Written over the start of the WAL, not appended to it.
+    expect(walFileFrames()).toBe(frames);
+  });
+
+  it('looks again after a report while a reader keeps the copy from finishing', async () => {
+    const { wal, stopReading } = checkpointRacedByCommits({ keepReading: true });
+    const store = createQueueStore(writerDb);
+    const queue = createQueue(store, { maxDepth: 100_000, log: silent });
+    queue.finishCheckpoint(wal);
+    const frames = walFileFrames();
+    await sleep(15);
+    stopReading();
+    await sleep(50);
+    await queue.enqueue(jobs(10));
     expect(walFileFrames()).toBe(frames);
   });
 
@@ -137,26 +151,42 @@ describe('WAL restart', () => {
     expect(walFileFrames()).toBeGreaterThan(frames);
   });
 
-  it('leaves a WAL with much left to copy, or nothing, to the periodic checkpoint', () => {
+  it('copies only a small tail: what the last pass left plus what was committed since it began', () => {
     const writer = createQueueStore(writerDb);
     for (let i = 0; i < 90; i++) writer.insertJobs(jobs(50));
-    expect(writer.restartWalIfCaughtUp({ frames: 4600, left: 4600 })).toBe(false);
-    expect(writer.restartWalIfCaughtUp({ frames: 4600, left: 0 })).toBe(false);
-    expect(writer.restartWalIfCaughtUp({ frames: 1000, left: 10 })).toBe(false);
+    const frames = walFileFrames();
+    expect(frames).toBeGreaterThan(4096);
+    // Much left to copy: the periodic checkpoint's job.
+    expect(writer.restartWalIfCaughtUp({ frames, left: frames })).toBeNull();
+    expect(writer.restartWalIfCaughtUp({ frames: frames - 1000, left: 0 })).toBeNull();
+    // A WAL too small to bother.
+    expect(writer.restartWalIfCaughtUp({ frames: 1000, left: 10 })).toBeNull();
+    // Said to be all copied: nothing to do now, another look later.
+    expect(writer.restartWalIfCaughtUp({ frames, left: 0 })).toEqual({ frames, left: 0 });
+    expect(walFileFrames()).toBe(frames);
+    // 100 frames committed after the last pass began: the writer copies (here: everything).
+    expect(writer.restartWalIfCaughtUp({ frames: frames - 100, left: 0 })).toEqual({ frames, left: 0 });
+    writer.insertJobs(jobs(10));
+    expect(walFileFrames()).toBe(frames);
+    // Restarted: fewer frames than the report saw, nothing more to do.
+    expect(writer.restartWalIfCaughtUp({ frames, left: 0 })).toBeNull();
   });
 
   // Closing any descriptor of a file drops every POSIX lock the process holds on it. Once Snag's
   // locks on queue.db-shm were gone, the next process to open queue.db (`snag backup`) took the
   // WAL index for unused and truncated it under Snag's mapping: the server died of SIGBUS.
-  it.runIf(fs.existsSync('/proc/locks'))("keeps this process's locks on queue.db-shm", () => {
-    const wal = checkpointRacedByCommits();
-    const shm = path.join(dir, 'queue.db-shm');
-    const before = locksHeldOn(shm);
-    expect(before.length).toBeGreaterThan(0);
-    const writer = createQueueStore(writerDb);
-    expect(writer.restartWalIfCaughtUp(wal)).toBe(true);
-    writer.insertJobs(jobs(10));
-    expect(locksHeldOn(shm)).toEqual(before);
+  it.runIf(fs.existsSync('/proc/locks'))("keeps this process's locks on queue.db and queue.db-shm", () => {
+    const { wal } = checkpointRacedByCommits();
+    const files = ['queue.db', 'queue.db-shm'].map((f) => path.join(dir, f));
+    const snapshot = readerDb.prepare('SELECT id FROM jobs').iterate();
+    snapshot.next();
+    const before = files.map(locksHeldOn);
+    expect(before[0]!.length).toBeGreaterThan(0);
+    expect(before[1]!.length).toBeGreaterThan(0);
+    // With a reader open, the writer's copy cannot finish; it still reads the WAL's frames.
+    createQueueStore(writerDb).restartWalIfCaughtUp(wal);
+    expect(files.map(locksHeldOn)).toEqual(before);
+    snapshot.return?.();
   });
 });
 
