@@ -46,11 +46,8 @@ export const SEMI_SPACE_MB = 4;
 export const MALLOC_ARENAS = 4;
 /** glibc's mmap and trim thresholds, fixed (docs/benchmarks.md, session 8). */
 export const MALLOC_THRESHOLD_BYTES = 1024 * 1024;
-const SEMI_SPACE_FLAGS = ['--max-semi-space-size', '--max_semi_space_size'];
-const EXPOSE_GC_FLAGS = ['--expose-gc', '--expose_gc'];
 /** Every isolate's old-generation growth between full GCs, in percent (docs/benchmarks.md, session 8). */
 export const HEAP_GROWING_PERCENT = 50;
-const HEAP_GROWING_FLAGS = ['--heap-growing-percent', '--heap_growing_percent'];
 /** Variables glibc reads at start, and the value `snag serve` wants for each. */
 const GLIBC_MALLOC_ENV: Record<string, string> = {
   MALLOC_ARENA_MAX: String(MALLOC_ARENAS),
@@ -71,12 +68,15 @@ export function serveProcessSettings(
   env: NodeJS.ProcessEnv = {},
   platform: NodeJS.Platform = process.platform,
 ): ServeProcessSettings {
-  const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)];
-  const has = (flags: string[]) => given.some((arg) => flags.some((flag) => arg.startsWith(flag)));
+  // V8 takes `_` and `-` alike in a flag's name: compare names with dashes only.
+  const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)].map((arg) =>
+    arg.split('=')[0]!.replace(/_/g, '-'),
+  );
+  const has = (flag: string) => given.some((name) => name.startsWith(flag));
   const nodeArgs: string[] = [];
-  if (!has(SEMI_SPACE_FLAGS)) nodeArgs.push(`--max-semi-space-size=${SEMI_SPACE_MB}`);
-  if (!has(HEAP_GROWING_FLAGS)) nodeArgs.push(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  if (!has(EXPOSE_GC_FLAGS)) nodeArgs.push('--expose-gc');
+  if (!has('--max-semi-space-size')) nodeArgs.push(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+  if (!has('--heap-growing-percent')) nodeArgs.push(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!has('--expose-gc')) nodeArgs.push('--expose-gc');
   const missingEnv =
     platform === 'linux' ? Object.entries(GLIBC_MALLOC_ENV).filter(([name]) => env[name] === undefined) : [];
   return { nodeArgs, env: Object.fromEntries(missingEnv) };

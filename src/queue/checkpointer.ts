@@ -12,7 +12,7 @@
  * land during its own checkpoint.
  */
 import { Worker } from 'node:worker_threads';
-import type { WalProgress } from '../storage/queue-checkpoint.js';
+import type { WalProgress } from '../storage/index.js';
 import type { QueueLogger } from './queue.js';
 
 export type CheckpointRequest = { type: 'checkpoint' } | { type: 'stop' };

@@ -20,8 +20,7 @@
  *   until space returned. Ingest resumes by itself once space is back.
  */
 import { AppError } from '../errors.js';
-import type { NewJob, QueueStore } from '../storage/index.js';
-import type { WalProgress } from '../storage/queue-checkpoint.js';
+import type { NewJob, QueueStore, WalProgress } from '../storage/index.js';
 
 /** Seconds a client is told to wait when the queue is full: enough for a batch or two to drain. */
 export const QUEUE_FULL_RETRY_AFTER_SECONDS = 5;

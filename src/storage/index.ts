@@ -54,6 +54,7 @@ export type {
   StoredEvent,
 } from './issues-store.js';
 export type { QueueStore, Job, NewJob } from './queue-store.js';
+export type { WalProgress } from './queue-checkpoint.js';
 export type { AccessToken, NewAccessToken, TokensStore } from './tokens-store.js';
 // OAuth for MCP clients (issue 7)
 export type {
